@@ -1,0 +1,111 @@
+/* nsconf.h — parser and policy resolver for /etc/nsession.conf.
+ *
+ * Grammar (documented in nsession.conf(5)):
+ *   file     := { line }
+ *   line     := blank | comment | header | setting
+ *   comment  := '#' anything          (also after a value)
+ *   header   := '[defaults]' | '[user NAME]' | '[group NAME]'
+ *   setting  := KEY '=' VALUE
+ * Settings before the first header belong to [defaults]. A section header may
+ * appear once per (kind, name); a key once per section. Unknown keys, bad
+ * values, overlong lines (> NSC_LINE_MAX) and files over NSC_FILE_MAX are
+ * errors that name the file and line.
+ *
+ * Resolution for a user: built-in defaults, then [defaults], then every
+ * [group G] the user belongs to in file order, then [user U]. Later wins per
+ * key. uid 0 is always exempt.
+ *
+ * Error idiom: functions return 0 or a negative errno; on error `err` holds
+ * one line "FILE:LINE: problem" (or "policy for USER: problem"). */
+#ifndef NSCONF_H
+#define NSCONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define NSC_LINE_MAX 1024          /* longest accepted line, without '\n' */
+#define NSC_FILE_MAX (1024 * 1024) /* largest accepted config file */
+#define NSC_NAME_MAX 32            /* user / group names in headers */
+#define NSC_TEMPLATE_MAX 64        /* hostname / veth_name templates */
+#define NSC_ERR_MAX 256            /* suggested size of err buffers */
+#define NSC_SECTIONS_MAX 10000     /* [defaults] + [user]/[group] sections */
+
+enum nsc_ns {
+	NSC_NS_USER = 1u << 0,
+	NSC_NS_MNT  = 1u << 1,
+	NSC_NS_PID  = 1u << 2,
+	NSC_NS_IPC  = 1u << 3,
+	NSC_NS_UTS  = 1u << 4,
+	NSC_NS_NET  = 1u << 5,
+};
+#define NSC_NS_ALL 0x3fu
+#define NSC_NS_COUNT 6
+
+/* Order used everywhere an array is indexed by namespace kind. */
+extern const char *const nsc_ns_names[NSC_NS_COUNT]; /* "user","mnt","pid","ipc","uts","net" */
+
+enum nsc_identity { NSC_ID_SELF = 0, NSC_ID_ROOT = 1 };
+enum nsc_netmode { NSC_NET_NONE = 0, NSC_NET_VETH = 1 };
+
+struct nsc_policy {
+	bool exempt;                     /* exempt = yes|no            default no */
+	unsigned namespaces;             /* namespaces = LIST          default all six */
+	enum nsc_identity identity;      /* identity = self|root       default self */
+	char hostname[NSC_TEMPLATE_MAX]; /* hostname = TEMPLATE        default "%u-%h" */
+	enum nsc_netmode network;        /* network = none|veth        default none */
+	uint32_t pool_net;               /* address_pool = A.B.C.D/N   default 10.250.0.0/16 */
+	unsigned pool_prefix;            /*   host byte order, N in 8..30, host bits zero */
+	char veth_name[NSC_TEMPLATE_MAX];/* veth_name = TEMPLATE       default "nsv%U" */
+	bool private_tmp;                /* private_tmp = yes|no       default yes */
+	bool subids;                     /* subids = yes|no            default yes */
+	bool no_new_privs;               /* no_new_privs = yes|no      default yes */
+	unsigned linger;                 /* linger = SECONDS 0..86400  default 0 */
+};
+
+struct nsc_config; /* opaque: the parsed sections */
+
+/* The built-in defaults (what an empty file gives). */
+void nsc_policy_defaults(struct nsc_policy *p);
+
+/* Parse a whole file held in memory. `fname` is only used in messages. */
+int nsc_parse_buffer(const char *buf, size_t len, const char *fname,
+		     struct nsc_config **out, char *err, size_t errlen);
+
+/* Checks a config file's metadata: regular file, owned by `owner`, not
+ * group- or world-writable. Returns 0 or -EPERM with `err` set. */
+int nsc_check_stat(const struct stat *st, uid_t owner, const char *fname,
+		   char *err, size_t errlen);
+
+/* Open `path` without following a symlink, check it on the fd with
+ * nsc_check_stat(owner 0), read (at most NSC_FILE_MAX) and parse. */
+int nsc_load_file(const char *path, struct nsc_config **out, char *err, size_t errlen);
+
+/* Resolve the policy of one user. `groups` are the names of every group the
+ * user belongs to (primary first), `ngroups` of them. Also checks the merged
+ * result is coherent (identity root needs the user namespace, veth needs the
+ * net namespace, private_tmp needs mnt, the veth_name/hostname templates
+ * expand to valid names for this user, …). */
+int nsc_resolve(const struct nsc_config *cfg, const char *user, uid_t uid,
+		const char *const *groups, size_t ngroups,
+		struct nsc_policy *out, char *err, size_t errlen);
+
+/* nsc_resolve with the host name given (nsc_resolve passes gethostname()'s;
+ * %h uses it up to the first '.'). `host` may be NULL: then a hostname or
+ * veth_name template that uses %h and must be checked is an error. When
+ * the result is exempt (uid 0, or exempt = yes after merging), 0 is
+ * returned without coherence checks; for uid 0 the other fields are the
+ * built-in defaults. Unit tests use this to fix the host name. */
+int nsc_resolve_host(const struct nsc_config *cfg, const char *user, uid_t uid,
+		     const char *const *groups, size_t ngroups, const char *host,
+		     struct nsc_policy *out, char *err, size_t errlen);
+
+void nsc_free(struct nsc_config *cfg);
+
+/* Helpers shared with the helper. */
+int nsc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix); /* -EINVAL */
+void nsc_format_ipv4(uint32_t addr, char out[16]);                   /* host order in */
+
+#endif

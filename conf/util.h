@@ -1,0 +1,52 @@
+/* util.h — small shared pieces: messages, number parsing, trusted-file
+ * checks. Error idiom of the whole project: functions return 0 (or a length)
+ * on success and a negative errno on failure; the caller at the boundary
+ * reports once, with context, and undoes what it did. */
+#ifndef NS_UTIL_H
+#define NS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define NS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Messages: ns_err prints "nsession-helper: MSG" on stderr (when open) and
+ * logs it to syslog (LOG_AUTHPRIV|LOG_ERR). ns_refuse is the same for a
+ * refused request (LOG_WARNING, "refused: MSG"). ns_info logs only. */
+void ns_log_init(const char *ident);
+void ns_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ns_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ns_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ns_quiet_stderr(void); /* after stderr was closed/redirected */
+
+/* Decimal, digits only (no sign, space or leading '+'), no leading zeros
+ * except "0" itself, fits. -EINVAL or -ERANGE. */
+int ns_parse_u32(const char *s, uint32_t *out);
+int ns_parse_u64(const char *s, uint64_t *out);
+
+/* A user name we accept: 1..32 of [A-Za-z0-9._-], not starting with '-' or
+ * '.', optionally ending in '$' (Samba machine accounts). */
+bool ns_valid_username(const char *s);
+
+/* Metadata check for a file or directory the helper trusts: of type
+ * `type` (S_IFREG/S_IFDIR), owned by uid 0, not group/world writable, and
+ * for regular files with `single_link`, st_nlink == 1. 0 or -EPERM with a
+ * short reason in `why` ("not owned by root", …). */
+int ns_check_trusted(const struct stat *st, mode_t type, bool single_link,
+		     char *why, size_t whylen);
+
+/* Read all of fd (up to `max` bytes; more is -EFBIG) into a NUL-terminated
+ * malloc'd buffer. */
+int ns_read_all(int fd, size_t max, char **buf, size_t *len);
+
+/* Open `path` (relative to `dirfd`, or AT_FDCWD) read-only without
+ * following a symlink in its last component and without blocking on a fifo,
+ * check it on the fd with ns_check_trusted(S_IFREG, single_link) and read at
+ * most `max` bytes. Errors: -ELOOP (symlink), -EPERM (metadata, reason in
+ * `why`), -EFBIG, or the errno of open/read. */
+int ns_read_trusted(int dirfd, const char *path, size_t max, bool single_link,
+		    char **buf, size_t *len, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,91 @@
+/* helper.h — internal interfaces of nsession-helper (the setuid part).
+ *
+ * Processes of one session (see session.c for the whole story):
+ *   caller  `nsession-helper run` as the user (setuid root until it forks
+ *           the command, then the user's own uid): finds or creates the
+ *           session, holds one login reference, waits for the command.
+ *   monitor root, host namespaces, one per session: creates the keeper, does
+ *           the host-side setup, counts logins, tears everything down.
+ *   keeper  PID 1 of the session's namespaces; holds them alive; no
+ *           privilege after setup.
+ *
+ * All functions return 0 or a negative errno unless said otherwise. */
+#ifndef NS_HELPER_H
+#define NS_HELPER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "idmap.h"
+#include "nsconf.h"
+#include "session_state.h"
+
+/* Everything needed to build or join one user's session, resolved by the
+ * caller before anything privileged happens. */
+struct session_spec {
+	char user[STATE_USER_MAX + 1];
+	uid_t uid;
+	gid_t gid;
+	char home[4096];
+	char shell[4096];
+	struct nsc_policy pol;
+	char hostname[NSC_TEMPLATE_MAX]; /* expanded */
+	char veth_host[16];              /* expanded, network=veth only */
+	struct idmap uidmap, gidmap;
+	uint32_t inside_uid, inside_gid;
+};
+
+/* ---- state_io.c: the state directory, locks, records ---------------- */
+int state_dir_open(void);                     /* returns a dirfd */
+int state_lock(int dirfd, const char *name);  /* returns a locked fd */
+int state_read(int dirfd, uint32_t uid, struct session_record *r,
+	       char *err, size_t errlen);     /* -ENOENT: no record */
+int state_write(int dirfd, const struct session_record *r);
+int state_remove(int dirfd, uint32_t uid);    /* record and socket */
+int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n);
+void state_sock_name(uint32_t uid, char out[32]);
+void state_lock_name(uint32_t uid, char out[32]);
+#define STATE_POOL_LOCK "pool.lock"
+
+/* ---- procfs helpers (state_io.c) ----------------------------------- */
+int proc_starttime(pid_t pid, uint64_t *start);
+/* Open /proc/PID/ns/<kind> for every kind in `mask`; fds[i] is -1 for a
+ * kind not in the mask. With `expect`, each inode must match. */
+int proc_ns_open(pid_t pid, unsigned mask, int fds[NSC_NS_COUNT],
+		 const struct session_record *expect);
+void proc_ns_close(int fds[NSC_NS_COUNT]);
+
+/* ---- netlink.c: links, addresses, routes through libnl-route-3 ------ */
+int net_veth_create(const char *host, pid_t peer_pid, const char *peer);
+int net_link_delete(const char *name);        /* -ENODEV if absent */
+int net_link_exists(const char *name);        /* 1, 0 or -errno */
+int net_host_setup(const char *host, uint32_t addr, unsigned prefix);
+/* Inside the netns behind `netns_fd`: lo up; with `peer`, its address,
+ * link up and a default route via `gw`. */
+int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
+		     unsigned prefix, uint32_t gw);
+
+/* ---- mounts.c: the keeper's mount namespace ------------------------- */
+int mounts_setup(const struct nsc_policy *pol);
+
+/* ---- keeper.c ------------------------------------------------------- */
+/* Runs in the clone()d child. `sync_fd` is the keeper end of a socketpair
+ * with the monitor. Never returns. */
+void keeper_main(const struct session_spec *spec, int sync_fd) __attribute__((noreturn));
+
+/* ---- session.c ------------------------------------------------------ */
+/* Find the user's live session or create one; on success hands back a
+ * connected login reference and the session's namespace fds. */
+struct session_join {
+	int ref_fd;                 /* login reference held by the caller */
+	int ns_fds[NSC_NS_COUNT];
+	struct session_record rec;
+};
+int session_get(const struct session_spec *spec, struct session_join *out,
+		char *err, size_t errlen);
+void session_join_close(struct session_join *j);
+/* Ask the user's monitor to end the session. -ENOENT: none. */
+int session_terminate(uint32_t uid, char *err, size_t errlen);
+
+#endif

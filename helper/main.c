@@ -1,0 +1,502 @@
+/* main.c — nsession-helper: entry point of the setuid-root helper.
+ *
+ *   nsession-helper run [--user NAME] [--config FILE] [-- COMMAND [ARG...]]
+ *   nsession-helper terminate [--user NAME]
+ *   nsession-helper status [--user NAME]
+ *   nsession-helper check-config [FILE]
+ *
+ * Who the session is for comes from the kernel (the real uid), never from
+ * argv or the environment; --user and --config are honoured only when the
+ * real uid is 0. Before anything else the helper refuses argc == 0, makes
+ * sure fds 0-2 are open, closes every other inherited fd and throws the
+ * environment away (keeping a validated TERM and LANG for the session). */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "subid.h"
+#include "template.h"
+#include "util.h"
+
+#ifndef NSESSION_SUBUID
+#define NSESSION_SUBUID "/etc/subuid"
+#endif
+#ifndef NSESSION_SUBGID
+#define NSESSION_SUBGID "/etc/subgid"
+#endif
+#define NSESSION_VERSION "0.1"
+#define USER_PATH "/usr/local/bin:/usr/bin:/bin"
+#define MAX_GROUPS 256
+#define EXIT_REFUSED 2
+#define EXIT_FAILED 1
+
+static char saved_term[64], saved_lang[64];
+
+static void usage(FILE *f)
+{
+	fputs("usage: nsession-helper run [--user NAME] [--config FILE] [-- COMMAND [ARG...]]\n"
+	      "       nsession-helper terminate [--user NAME]\n"
+	      "       nsession-helper status [--user NAME]\n"
+	      "       nsession-helper check-config [FILE]\n"
+	      "       nsession-helper --version | --help\n", f);
+}
+
+/* Keep an environment value only if it is short and plainly printable. */
+static void save_env(const char *name, char *out, size_t len)
+{
+	const char *v = getenv(name);
+
+	out[0] = '\0';
+	if (!v || strlen(v) >= len)
+		return;
+	for (const char *p = v; *p; p++)
+		if (*p <= ' ' || *p > '~' || *p == '/' || *p == '\\')
+			return;
+	snprintf(out, len, "%s", v);
+}
+
+/* Runs first, before any file is opened. */
+static void sanitize_process(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDWR);
+			if (n != fd)
+				_exit(EXIT_FAILED); /* cannot even report */
+		}
+	}
+	(void)close_range(3, ~0U, 0);
+	save_env("TERM", saved_term, sizeof(saved_term));
+	save_env("LANG", saved_lang, sizeof(saved_lang));
+	if (clearenv() != 0)
+		_exit(EXIT_FAILED);
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+	umask(022);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static int load_policy(const char *config, const struct passwd *pw, struct nsc_policy *pol,
+		       char *err, size_t errlen)
+{
+	struct nsc_config *cfg;
+	gid_t gids[MAX_GROUPS];
+	const char *names[MAX_GROUPS];
+	char *store[MAX_GROUPS];
+	int ngids = MAX_GROUPS, r;
+	size_t nnames = 0;
+
+	r = nsc_load_file(config, &cfg, err, errlen);
+	if (r < 0)
+		return r;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, gids, &ngids) < 0) {
+		nsc_free(cfg);
+		snprintf(err, errlen, "user %s is in more than %d groups", pw->pw_name, MAX_GROUPS);
+		return -E2BIG;
+	}
+	for (int i = 0; i < ngids; i++) {
+		struct group *gr = getgrgid(gids[i]);
+		if (gr && (store[nnames] = strdup(gr->gr_name)) != NULL)
+			names[nnames] = store[nnames], nnames++;
+	}
+	r = nsc_resolve(cfg, pw->pw_name, pw->pw_uid, names, nnames, pol, err, errlen);
+	for (size_t i = 0; i < nnames; i++)
+		free(store[i]);
+	nsc_free(cfg);
+	return r;
+}
+
+static int load_subids(const char *path, const char *user, uint32_t id,
+		       struct subid_range *r, size_t *n, char *err, size_t errlen)
+{
+	char why[128], *buf;
+	size_t len;
+	int ret;
+
+	*n = 0;
+	ret = ns_read_trusted(AT_FDCWD, path, 1 << 22, false, &buf, &len, why, sizeof(why));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		return ret;
+	}
+	ret = subid_parse(buf, len, path, user, id, r, SUBID_RANGES_MAX, n, err, errlen);
+	free(buf);
+	return ret;
+}
+
+/* Everything about the user and their policy, resolved before any
+ * privileged step. */
+static int build_spec(const struct passwd *pw, const char *config, struct session_spec *s,
+		      char *err, size_t errlen)
+{
+	struct subid_range ranges[SUBID_RANGES_MAX];
+	size_t nr;
+	char host[HOST_NAME_MAX + 1], *dot;
+	bool root_inside;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (!ns_valid_username(pw->pw_name)) {
+		snprintf(err, errlen, "user name of uid %u is not acceptable", pw->pw_uid);
+		return -EINVAL;
+	}
+	snprintf(s->user, sizeof(s->user), "%s", pw->pw_name);
+	s->uid = pw->pw_uid;
+	s->gid = pw->pw_gid;
+	snprintf(s->home, sizeof(s->home), "%s", pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : "/");
+	snprintf(s->shell, sizeof(s->shell), "%s",
+		 pw->pw_shell && pw->pw_shell[0] == '/' ? pw->pw_shell : "/bin/sh");
+
+	r = load_policy(config, pw, &s->pol, err, errlen);
+	if (r < 0)
+		return r;
+	if (s->pol.exempt)
+		return 0;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if ((dot = strchr(host, '.')) != NULL)
+		*dot = '\0';
+	if (template_expand(s->pol.hostname, s->user, s->uid, host, s->hostname, sizeof(s->hostname)) < 0 ||
+	    template_expand(s->pol.veth_name, s->user, s->uid, host, s->veth_host, sizeof(s->veth_host)) < 0) {
+		snprintf(err, errlen, "policy for %s: a name template does not expand", s->user);
+		return -EINVAL;
+	}
+
+	root_inside = s->pol.identity == NSC_ID_ROOT;
+	if (!(s->pol.namespaces & NSC_NS_USER)) {
+		s->inside_uid = s->uid;
+		s->inside_gid = s->gid;
+		return 0;
+	}
+	nr = 0;
+	if (s->pol.subids && (r = load_subids(NSESSION_SUBUID, s->user, s->uid, ranges, &nr, err, errlen)) < 0)
+		return r;
+	if ((r = idmap_build(s->uid, root_inside, ranges, nr, &s->uidmap)) < 0) {
+		snprintf(err, errlen, "building the uid map of %s: %s", s->user, strerror(-r));
+		return r;
+	}
+	nr = 0;
+	if (s->pol.subids && (r = load_subids(NSESSION_SUBGID, s->user, s->gid, ranges, &nr, err, errlen)) < 0)
+		return r;
+	if ((r = idmap_build(s->gid, root_inside, ranges, nr, &s->gidmap)) < 0) {
+		snprintf(err, errlen, "building the gid map of %s: %s", s->user, strerror(-r));
+		return r;
+	}
+	s->inside_uid = idmap_inside_id(s->uid, root_inside);
+	s->inside_gid = idmap_inside_id(s->gid, root_inside);
+	return 0;
+}
+
+static void die_child(const char *what, int err) __attribute__((noreturn));
+static void die_child(const char *what, int err)
+{
+	ns_err("%s: %s", what, strerror(err));
+	_exit(127);
+}
+
+/* In the forked child: enter the session and exec. Never returns. */
+static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd)
+{
+	static const int order[] = { 1, 3, 4, 5 }; /* mnt ipc uts net, after user */
+	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
+				     CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET };
+	const char *argv0;
+	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
+	int ne = 0;
+
+	/* The user's host groups, set while still host root: in the session
+	 * setgroups is denied, so this is what they keep (and nothing they
+	 * can drop). */
+	if (initgroups(s->user, s->gid) < 0)
+		die_child("initgroups", errno);
+	if (j->ns_fds[0] >= 0 && setns(j->ns_fds[0], types[0]) < 0)
+		die_child("joining the user namespace", errno);
+	for (size_t i = 0; i < NS_ARRAY_SIZE(order); i++) {
+		int k = order[i];
+		if (j->ns_fds[k] >= 0 && setns(j->ns_fds[k], types[k]) < 0)
+			die_child("joining a namespace", errno);
+	}
+	session_join_close(j);
+
+	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
+	    setresuid(s->inside_uid, s->inside_uid, s->inside_uid) < 0)
+		die_child("setting the session identity", errno);
+	if (s->pol.identity != NSC_ID_ROOT || !(s->pol.namespaces & NSC_NS_USER)) {
+		/* From host root to a user id inside a user namespace the kernel
+		 * keeps capabilities: drop them explicitly. */
+		cap_t none = cap_init();
+		if (!none || cap_set_proc(none) < 0)
+			die_child("dropping capabilities", errno);
+		cap_free(none);
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		die_child("clearing ambient capabilities", errno);
+	if (s->pol.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_child("no_new_privs", errno);
+	/* As the user, so no root traversal of their home. */
+	if (chdir(s->home) < 0 && chdir("/") < 0)
+		die_child("chdir", errno);
+
+	snprintf(env[ne], sizeof(env[ne]), "HOME=%s", s->home), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "USER=%s", s->user), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "LOGNAME=%s", s->user), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "SHELL=%s", s->shell), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "PATH=%s", USER_PATH), ne++;
+	if (saved_term[0])
+		snprintf(env[ne], sizeof(env[ne]), "TERM=%s", saved_term), ne++;
+	if (saved_lang[0])
+		snprintf(env[ne], sizeof(env[ne]), "LANG=%s", saved_lang), ne++;
+	for (int i = 0; i < ne; i++)
+		envp[i] = env[i];
+	envp[ne] = NULL;
+
+	(void)close_range(3, ~0U, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	if (cmd && cmd[0]) {
+		execvpe(cmd[0], cmd, envp);
+		ns_err("%s: %s", cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	argv0 = strrchr(s->shell, '/');
+	snprintf(loginname, sizeof(loginname), "-%s", argv0 ? argv0 + 1 : s->shell);
+	char *const shargv[] = { loginname, NULL };
+	execve(s->shell, shargv, envp);
+	ns_err("%s: %s", s->shell, strerror(errno));
+	_exit(127);
+}
+
+static pid_t child_pid = -1;
+
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+static int cmd_run(const struct session_spec *s, char **cmd)
+{
+	struct session_join j;
+	char err[512];
+	int r, status;
+
+	r = session_get(s, &j, err, sizeof(err));
+	if (r < 0) {
+		ns_err("cannot start session for %s: %s", s->user, err);
+		return EXIT_FAILED;
+	}
+	/* The PID namespace applies to children: set it, then fork. */
+	if (j.ns_fds[2] >= 0 && setns(j.ns_fds[2], CLONE_NEWPID) < 0) {
+		ns_err("joining the PID namespace of %s: %s", s->user, strerror(errno));
+		session_join_close(&j);
+		return EXIT_FAILED;
+	}
+	ns_info("%s (uid %u) joined session, keeper %d", s->user, s->uid, (int)j.rec.keeper_pid);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	child_pid = fork();
+	if (child_pid < 0) {
+		ns_err("fork: %s", strerror(errno));
+		session_join_close(&j);
+		return EXIT_FAILED;
+	}
+	if (child_pid == 0)
+		enter_and_exec(s, &j, cmd);
+
+	/* Parent: keep only the login reference, and the user's own ids. */
+	proc_ns_close(j.ns_fds);
+	if (initgroups(s->user, s->gid) < 0 || setresgid(s->gid, s->gid, s->gid) < 0 ||
+	    setresuid(s->uid, s->uid, s->uid) < 0) {
+		ns_err("dropping privileges: %s", strerror(errno));
+		kill(child_pid, SIGKILL);
+	}
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGTERM, forward_signal);
+	signal(SIGHUP, forward_signal);
+	while (waitpid(child_pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ns_err("waitpid: %s", strerror(errno));
+			return EXIT_FAILED;
+		}
+	}
+	close(j.ref_fd);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+static int cmd_status(const struct passwd *pw)
+{
+	struct session_record r;
+	char err[256], host[16], peer[16];
+	int dirfd = state_dir_open(), ret;
+
+	if (dirfd < 0) {
+		ns_err("state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
+		return EXIT_FAILED;
+	}
+	ret = state_read(dirfd, pw->pw_uid, &r, err, sizeof(err));
+	close(dirfd);
+	if (ret == -ENOENT) {
+		printf("no session for %s\n", pw->pw_name);
+		return 3;
+	}
+	if (ret < 0) {
+		ns_err("%s", err);
+		return EXIT_FAILED;
+	}
+	nsc_format_ipv4(r.addr_host, host);
+	nsc_format_ipv4(r.addr_peer, peer);
+	printf("user=%s\nuid=%u\nkeeper_pid=%d\nmonitor_pid=%d\nnetwork=%s\n", r.user, r.uid,
+	       (int)r.keeper_pid, (int)r.monitor_pid, r.network == NSC_NET_VETH ? "veth" : "none");
+	if (r.network == NSC_NET_VETH)
+		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
+		       peer, r.prefix);
+	for (int i = 0; i < NSC_NS_COUNT; i++)
+		if (r.namespaces & (1u << i))
+			printf("ns_%s=%llu\n", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);
+	return 0;
+}
+
+static int cmd_check_config(const char *path)
+{
+	struct nsc_config *cfg;
+	char err[512];
+
+	if (nsc_load_file(path, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_FAILED;
+	}
+	nsc_free(cfg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *user = NULL, *config = NSESSION_CONFIG, *verb;
+	struct session_spec *spec;
+	struct passwd *pw;
+	char err[512];
+	uid_t ruid;
+	int i, r;
+
+	if (argc < 1 || !argv || !argv[0])
+		_exit(127); /* pkexec CVE-2021-4034: never run with argc == 0 */
+	sanitize_process();
+	ns_log_init("nsession-helper");
+	ruid = getuid();
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_REFUSED;
+	}
+	verb = argv[1];
+	if (!strcmp(verb, "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "--version")) {
+		printf("nsession-helper %s\n", NSESSION_VERSION);
+		return 0;
+	}
+	if (!strcmp(verb, "check-config")) {
+		if (argc > 3) {
+			usage(stderr);
+			return EXIT_REFUSED;
+		}
+		if (argc == 3 && ruid != 0) {
+			ns_refuse("uid %u: check-config FILE is for root", ruid);
+			return EXIT_REFUSED;
+		}
+		return cmd_check_config(argc == 3 ? argv[2] : NSESSION_CONFIG);
+	}
+	if (strcmp(verb, "run") && strcmp(verb, "terminate") && strcmp(verb, "status")) {
+		ns_err("unknown command '%.64s'", verb);
+		usage(stderr);
+		return EXIT_REFUSED;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(argv[i], "--user") || !strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc) {
+				ns_err("%s needs a value", argv[i]);
+				return EXIT_REFUSED;
+			}
+			if (ruid != 0) {
+				ns_refuse("uid %u: %s is for root", ruid, argv[i]);
+				return EXIT_REFUSED;
+			}
+			if (argv[i][2] == 'u')
+				user = argv[++i];
+			else
+				config = argv[++i];
+			continue;
+		}
+		ns_err("unknown option '%.64s'", argv[i]);
+		usage(stderr);
+		return EXIT_REFUSED;
+	}
+	if (i < argc && strcmp(verb, "run") != 0) {
+		ns_err("%s takes no command", verb);
+		return EXIT_REFUSED;
+	}
+	if (geteuid() != 0) {
+		ns_err("not installed setuid root");
+		return EXIT_FAILED;
+	}
+
+	pw = user ? getpwnam(user) : getpwuid(ruid);
+	if (!pw) {
+		if (user)
+			ns_err("no such user '%.64s'", user);
+		else
+			ns_err("uid %u has no passwd entry", ruid);
+		return EXIT_REFUSED;
+	}
+	if (!strcmp(verb, "status"))
+		return cmd_status(pw);
+	if (!strcmp(verb, "terminate")) {
+		r = session_terminate(pw->pw_uid, err, sizeof(err));
+		if (r < 0) {
+			ns_err("terminate %s: %s", pw->pw_name, err);
+			return r == -ENOENT ? 3 : EXIT_FAILED;
+		}
+		return 0;
+	}
+
+	spec = calloc(1, sizeof(*spec));
+	if (!spec) {
+		ns_err("out of memory");
+		return EXIT_FAILED;
+	}
+	r = build_spec(pw, config, spec, err, sizeof(err));
+	if (r < 0) {
+		ns_err("%s", err);
+		return EXIT_FAILED;
+	}
+	if (spec->pol.exempt || pw->pw_uid == 0) {
+		ns_refuse("%s (uid %u) is exempt from session isolation by policy", pw->pw_name,
+			  pw->pw_uid);
+		return EXIT_REFUSED;
+	}
+	return cmd_run(spec, argv + i);
+}

@@ -1,0 +1,860 @@
+/* session.c — finding, creating, joining and ending a user's session.
+ *
+ * Serialisation: everything that decides whether a user's session exists
+ * (reading the record, creating, tearing down) happens under the user's lock
+ * "<uid>.lock" in the state directory. Address allocation additionally
+ * holds "pool.lock" from picking a block until the record naming it is
+ * written.
+ *
+ * Login references: each caller holds one connection to the monitor's
+ * socket "<uid>.sock" (SOCK_SEQPACKET, in the root-only state directory).
+ * The monitor counts connections; a crashed or killed caller releases its
+ * reference by itself when the kernel closes the fd. When the count drops
+ * to zero (after `linger` seconds) the monitor takes the user's lock,
+ * accepts anything still pending in its backlog, and only if the count is
+ * still zero ends the session. A caller connects while holding the lock, so
+ * a session is never ended between "found" and "joined".
+ *
+ * Trust: a record is believed only if it parses, names this uid, and both
+ * its monitor and keeper are alive with the recorded start times, and the
+ * namespace inodes opened through /proc/KEEPER/ns match the record, checked
+ * again after opening (pidfd still alive, so the pid was not reused). The
+ * monitor's socket must answer with the recorded monitor pid (SO_PEERCRED).
+ * A process of the user's that merely looks like a keeper is never joined. */
+#include "helper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addrpool.h"
+#include "util.h"
+
+#define MAX_LOGINS 1024
+#define PEER_IFNAME "eth0"
+#define SETUP_TIMEOUT_MS 10000
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* A pidfd for `pid` if that process is alive and started at `start`. */
+static int pidfd_checked(pid_t pid, uint64_t start)
+{
+	uint64_t now;
+	int fd = pidfd_open_(pid);
+
+	if (fd < 0)
+		return -errno;
+	if (proc_starttime(pid, &now) < 0 || now != start || pidfd_signal(fd, 0) < 0) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static int sock_path(uint32_t uid, struct sockaddr_un *sa)
+{
+	char name[32];
+
+	state_sock_name(uid, name);
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s",
+			     NSESSION_STATEDIR, name) >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r == 0 ? -ETIMEDOUT : 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Joining an existing session (the caller, under the user's lock)
+ * ------------------------------------------------------------------- */
+
+static int connect_monitor(const struct session_record *rec)
+{
+	struct sockaddr_un sa;
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	int fd, r;
+
+	r = sock_path(rec->uid, &sa);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
+		r = errno == ECONNREFUSED || errno == ENOENT ? -ESTALE : -errno;
+		close(fd);
+		return r;
+	}
+	if (cred.pid != rec->monitor_pid || cred.uid != 0) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static int try_join(const struct session_record *rec, const struct session_spec *spec,
+		    struct session_join *out)
+{
+	int kfd, mfd, r;
+
+	if (rec->uid != spec->uid || strcmp(rec->user, spec->user) != 0)
+		return -ESTALE;
+	mfd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
+	if (mfd < 0)
+		return -ESTALE;
+	kfd = pidfd_checked(rec->keeper_pid, rec->keeper_start);
+	if (kfd < 0) {
+		close(mfd);
+		return -ESTALE;
+	}
+	r = proc_ns_open(rec->keeper_pid, rec->namespaces, out->ns_fds, rec);
+	/* Still the same keeper after opening its namespaces? */
+	if (r == 0 && pidfd_signal(kfd, 0) < 0)
+		r = -ESTALE;
+	if (r == 0) {
+		out->ref_fd = connect_monitor(rec);
+		if (out->ref_fd < 0)
+			r = out->ref_fd;
+	}
+	if (r < 0) {
+		proc_ns_close(out->ns_fds);
+		r = (r == -ENOENT || r == -ESRCH) ? -ESTALE : r;
+	} else {
+		out->rec = *rec;
+	}
+	close(kfd);
+	close(mfd);
+	return r;
+}
+
+/* A record that failed the checks: kill whatever of it is still running
+ * (only processes whose identity matches the record), remove its veth and
+ * the record. Called with the user's lock held. */
+static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *rec,
+			  const char *veth_guess)
+{
+	if (rec) {
+		int fd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
+		if (fd >= 0) {
+			pidfd_signal(fd, SIGKILL);
+			close(fd);
+		}
+		fd = pidfd_checked(rec->keeper_pid, rec->keeper_start);
+		if (fd >= 0) {
+			pidfd_signal(fd, SIGKILL);
+			close(fd);
+		}
+		if (rec->network == NSC_NET_VETH && rec->veth_host[0])
+			(void)net_link_delete(rec->veth_host);
+	} else if (veth_guess && veth_guess[0]) {
+		(void)net_link_delete(veth_guess);
+	}
+	(void)state_remove(dirfd, uid);
+}
+
+/* ---------------------------------------------------------------------
+ * The monitor
+ * ------------------------------------------------------------------- */
+
+struct monitor {
+	const struct session_spec *spec;
+	int dirfd;
+	int report_fd;   /* to the caller that asked for the session, until ready */
+	pid_t kpid;
+	int kpidfd;
+	int ksync;       /* monitor end of the keeper's sync socket */
+	int listen_fd;
+	bool veth_made, record_written;
+	bool owns_names; /* false once the record names another monitor */
+	struct session_record rec;
+	int clients[MAX_LOGINS];
+	size_t nclients;
+};
+
+static void report(struct monitor *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct monitor *m, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (msg[0] == 'E')
+		ns_err("session of %s: %s", m->spec->user, msg + 1);
+	if (m->report_fd >= 0)
+		(void)send(m->report_fd, msg, strlen(msg), MSG_NOSIGNAL);
+}
+
+/* Undo everything made so far, in reverse order. Safe at any step. */
+static void monitor_undo(struct monitor *m)
+{
+	if (m->listen_fd >= 0) {
+		char name[32];
+		close(m->listen_fd);
+		m->listen_fd = -1;
+		state_sock_name(m->spec->uid, name);
+		if (m->owns_names)
+			(void)unlinkat(m->dirfd, name, 0);
+	}
+	if (m->kpidfd >= 0) {
+		pidfd_signal(m->kpidfd, SIGKILL);
+		while (waitpid(m->kpid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(m->kpidfd);
+		m->kpidfd = -1;
+	}
+	if (m->veth_made && m->owns_names) {
+		(void)net_link_delete(m->rec.veth_host);
+		m->veth_made = false;
+	}
+	if (m->record_written && m->owns_names) {
+		(void)state_remove(m->dirfd, m->spec->uid);
+		m->record_written = false;
+	}
+}
+
+/* A daemon's process state, whatever the invoking user left us. */
+static int monitor_detach(int keep1, int keep2)
+{
+	static const int resets[] = { RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_AS,
+				      RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE };
+	struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit nofile = { MAX_LOGINS + 64, MAX_LOGINS + 64 };
+	struct rlimit nocore = { 0, 0 };
+	int null;
+
+	if (setsid() < 0)
+		return -errno;
+	/* Real ids too: the invoking user must not be able to signal it. */
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	for (size_t i = 0; i < NS_ARRAY_SIZE(resets); i++)
+		(void)setrlimit(resets[i], &inf);
+	(void)setrlimit(RLIMIT_NOFILE, &nofile);
+	(void)setrlimit(RLIMIT_CORE, &nocore);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return -errno;
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			return -errno;
+	close(null);
+	ns_quiet_stderr();
+	for (int fd = 3; fd < 1024 + 64; fd++)
+		if (fd != keep1 && fd != keep2)
+			close(fd);
+	umask(077);
+	if (chdir("/") < 0)
+		return -errno;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int monitor_listen(struct monitor *m)
+{
+	struct sockaddr_un sa;
+	char name[32];
+	int fd, r;
+
+	r = sock_path(m->spec->uid, &sa);
+	if (r < 0)
+		return r;
+	state_sock_name(m->spec->uid, name);
+	(void)unlinkat(m->dirfd, name, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	m->listen_fd = fd;
+	return 0;
+}
+
+static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, uint32_t peer)
+{
+	const struct session_spec *s = m->spec;
+	struct session_record *r = &m->rec;
+	int fds[NSC_NS_COUNT];
+	int ret;
+
+	snprintf(r->user, sizeof(r->user), "%s", s->user);
+	r->uid = s->uid;
+	r->gid = s->gid;
+	r->keeper_pid = m->kpid;
+	r->monitor_pid = getpid();
+	if ((ret = proc_starttime(m->kpid, &r->keeper_start)) < 0 ||
+	    (ret = proc_starttime(r->monitor_pid, &r->monitor_start)) < 0)
+		return ret;
+	r->namespaces = s->pol.namespaces;
+	ret = proc_ns_open(m->kpid, s->pol.namespaces, fds, NULL);
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < NSC_NS_COUNT; i++) {
+		struct stat st;
+		r->ns_ino[i] = 0;
+		if (fds[i] >= 0 && fstat(fds[i], &st) == 0) {
+			r->ns_ino[i] = st.st_ino;
+			r->ns_dev = st.st_dev;
+		}
+	}
+	proc_ns_close(fds);
+	r->network = s->pol.network;
+	r->pool_index = pool_index;
+	r->addr_host = host;
+	r->addr_peer = peer;
+	r->prefix = s->pol.network == NSC_NET_VETH ? ADDRPOOL_BLOCK_PREFIX : 0;
+	r->created = (int64_t)time(NULL);
+	return 0;
+}
+
+static int write_setgroups_deny(pid_t pid)
+{
+	char path[64];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "deny", 4) != 4)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Build the session. On failure everything made is undone and the caller
+ * gets one "E<message>" line. */
+static int monitor_setup(struct monitor *m)
+{
+	const struct session_spec *s = m->spec;
+	const struct nsc_policy *p = &s->pol;
+	uint32_t pool_index = 0, host = 0, peer = 0;
+	int pool_lock = -1, sv[2], netfd, r;
+	unsigned long flags = 0;
+	char buf[256];
+	ssize_t n;
+
+	if (p->network == NSC_NET_VETH) {
+		uint32_t used[4096];
+		size_t nused;
+
+		pool_lock = state_lock(m->dirfd, STATE_POOL_LOCK);
+		if (pool_lock < 0) {
+			report(m, "Elocking the address pool: %s", strerror(-pool_lock));
+			return pool_lock;
+		}
+		r = state_leases(m->dirfd, used, NS_ARRAY_SIZE(used), &nused);
+		if (r == 0)
+			r = addrpool_pick(p->pool_net, p->pool_prefix, used, nused, &pool_index);
+		if (r == 0)
+			r = addrpool_addrs(p->pool_net, p->pool_prefix, pool_index, &host, &peer);
+		if (r < 0) {
+			report(m, "Eallocating an address: %s",
+			       r == -ENOSPC ? "address pool exhausted" : strerror(-r));
+			goto fail;
+		}
+		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->veth_host);
+		/* A leftover of a crashed session of this user (the keeper's
+		 * netns is freed asynchronously) is removed; anything else by
+		 * that name that is not a veth is left alone and refused. */
+		r = net_link_delete(s->veth_host);
+		if (r < 0 && r != -ENODEV) {
+			report(m, "Einterface %s already exists and is not a veth", s->veth_host);
+			goto fail;
+		}
+	}
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		report(m, "Esocketpair: %s", strerror(-r));
+		goto fail;
+	}
+	if (p->namespaces & NSC_NS_USER) flags |= CLONE_NEWUSER;
+	if (p->namespaces & NSC_NS_MNT) flags |= CLONE_NEWNS;
+	if (p->namespaces & NSC_NS_PID) flags |= CLONE_NEWPID;
+	if (p->namespaces & NSC_NS_IPC) flags |= CLONE_NEWIPC;
+	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
+	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
+	/* clone() without a new stack behaves like fork(), with the flags. */
+	m->kpid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (m->kpid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		report(m, "Ecreating namespaces: %s%s", strerror(-r),
+		       r == -ENOSPC || r == -EPERM ? " (user namespaces disabled or limit reached?)" : "");
+		goto fail;
+	}
+	if (m->kpid == 0) {
+		close(sv[0]);
+		keeper_main(s, sv[1]);
+	}
+	close(sv[1]);
+	m->ksync = sv[0];
+	m->kpidfd = pidfd_open_(m->kpid);
+	if (m->kpidfd < 0) {
+		r = -errno;
+		kill(m->kpid, SIGKILL);
+		waitpid(m->kpid, NULL, 0);
+		report(m, "Epidfd_open: %s", strerror(-r));
+		goto fail;
+	}
+
+	if (p->namespaces & NSC_NS_USER) {
+		if ((r = write_setgroups_deny(m->kpid)) < 0 ||
+		    (r = idmap_write(m->kpid, "uid_map", &s->uidmap)) < 0 ||
+		    (r = idmap_write(m->kpid, "gid_map", &s->gidmap)) < 0) {
+			report(m, "Ewriting id maps: %s", strerror(-r));
+			goto fail;
+		}
+	}
+	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1 ||
+	    wait_readable(m->ksync, SETUP_TIMEOUT_MS) < 0 ||
+	    (n = recv(m->ksync, buf, sizeof(buf) - 1, 0)) <= 0) {
+		r = -EIO;
+		report(m, "Ekeeper did not start");
+		goto fail;
+	}
+	buf[n] = '\0';
+	if (buf[0] != 'K') {
+		r = -EIO;
+		report(m, "Ekeeper: %s", buf + 1);
+		goto fail;
+	}
+
+	if (p->network == NSC_NET_VETH) {
+		r = net_veth_create(s->veth_host, m->kpid, PEER_IFNAME);
+		if (r < 0) {
+			report(m, "Ecreating veth %s: %s", s->veth_host, strerror(-r));
+			goto fail;
+		}
+		m->veth_made = true;
+		r = net_host_setup(s->veth_host, host, ADDRPOOL_BLOCK_PREFIX);
+		if (r < 0) {
+			report(m, "Econfiguring %s: %s", s->veth_host, strerror(-r));
+			goto fail;
+		}
+	}
+	if (p->namespaces & NSC_NS_NET) {
+		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
+		netfd = open(buf, O_RDONLY | O_CLOEXEC);
+		if (netfd < 0) {
+			r = -errno;
+			report(m, "Eopening the session's netns: %s", strerror(-r));
+			goto fail;
+		}
+		r = p->network == NSC_NET_VETH
+			    ? net_inside_setup(netfd, PEER_IFNAME, peer, ADDRPOOL_BLOCK_PREFIX, host)
+			    : net_inside_setup(netfd, NULL, 0, 0, 0);
+		close(netfd);
+		if (r < 0) {
+			report(m, "Econfiguring the session's network: %s", strerror(-r));
+			goto fail;
+		}
+	}
+
+	r = record_fill(m, pool_index, host, peer);
+	if (r == 0)
+		r = monitor_listen(m);
+	if (r == 0) {
+		r = state_write(m->dirfd, &m->rec);
+		m->record_written = r == 0;
+	}
+	if (r < 0) {
+		report(m, "Erecording the session: %s", strerror(-r));
+		goto fail;
+	}
+	if (pool_lock >= 0)
+		close(pool_lock);
+	return 0;
+fail:
+	monitor_undo(m);
+	if (pool_lock >= 0)
+		close(pool_lock);
+	return r;
+}
+
+static int user_lock(int dirfd, uint32_t uid)
+{
+	char name[32];
+
+	state_lock_name(uid, name);
+	return state_lock(dirfd, name);
+}
+
+/* End the session and exit. Takes the user's lock unless held (`lockfd`),
+ * so no caller is halfway through finding or joining it; if the record
+ * names another monitor by now, leaves that session's names alone. */
+static void monitor_end(struct monitor *m, int lockfd, const char *why) __attribute__((noreturn));
+static void monitor_end(struct monitor *m, int lockfd, const char *why)
+{
+	struct session_record cur;
+	char err[256];
+
+	if (lockfd < 0)
+		lockfd = user_lock(m->dirfd, m->spec->uid);
+	m->owns_names = state_read(m->dirfd, m->spec->uid, &cur, err, sizeof(err)) == 0 &&
+			cur.monitor_pid == m->rec.monitor_pid &&
+			cur.monitor_start == m->rec.monitor_start;
+	for (size_t i = 0; i < m->nclients; i++)
+		close(m->clients[i]);
+	m->nclients = 0;
+	monitor_undo(m);
+	ns_info("session of %s (uid %u) ended: %s", m->spec->user, m->spec->uid, why);
+	if (lockfd >= 0)
+		close(lockfd);
+	_exit(0);
+}
+
+static void accept_pending(struct monitor *m)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+		int fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return; /* EAGAIN: nothing pending */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.uid != 0 ||
+		    m->nclients == MAX_LOGINS) {
+			close(fd); /* no 'A': the caller sees it was not counted */
+			continue;
+		}
+		if (send(fd, "A", 1, MSG_NOSIGNAL) != 1) {
+			close(fd);
+			continue;
+		}
+		m->clients[m->nclients++] = fd;
+	}
+}
+
+/* Zero logins: end the session unless a caller got in meanwhile. */
+static void monitor_try_end(struct monitor *m)
+{
+	int lockfd = user_lock(m->dirfd, m->spec->uid);
+
+	accept_pending(m);
+	if (m->nclients == 0)
+		monitor_end(m, lockfd, "last login left");
+	if (lockfd >= 0)
+		close(lockfd);
+}
+
+static void monitor_loop(struct monitor *m, int sigfd)
+{
+	struct pollfd pfd[3 + MAX_LOGINS];
+	uint64_t linger_ms = (uint64_t)m->spec->pol.linger * 1000;
+	struct timespec idle_since;
+	bool idle = true;
+
+	clock_gettime(CLOCK_MONOTONIC, &idle_since);
+	for (;;) {
+		int timeout = -1;
+		size_t n = 0;
+
+		pfd[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = m->kpidfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+		for (size_t i = 0; i < m->nclients; i++)
+			pfd[n++] = (struct pollfd){ .fd = m->clients[i], .events = POLLIN };
+		if (idle) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			uint64_t el = (uint64_t)(now.tv_sec - idle_since.tv_sec) * 1000 +
+				      (uint64_t)((now.tv_nsec - idle_since.tv_nsec) / 1000000);
+			timeout = el >= linger_ms ? 0 : (int)(linger_ms - el);
+		}
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			monitor_end(m, -1, "poll failed");
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD)
+				monitor_end(m, -1, "terminated");
+		}
+		if (pfd[1].revents)
+			monitor_end(m, -1, "keeper exited");
+		/* Logins only hold the connection; anything they send is drained
+		 * and ignored, EOF or error drops the login. pfd[3 + i] is
+		 * clients[i]. */
+		size_t kept = 0;
+		for (size_t i = 0; i < m->nclients; i++) {
+			short ev = pfd[3 + i].revents;
+			bool gone = ev & (POLLHUP | POLLERR | POLLNVAL);
+			char c;
+			if (!gone && (ev & POLLIN) && recv(m->clients[i], &c, 1, 0) <= 0)
+				gone = true;
+			if (gone)
+				close(m->clients[i]);
+			else
+				m->clients[kept++] = m->clients[i];
+		}
+		m->nclients = kept;
+		if (pfd[2].revents & POLLIN)
+			accept_pending(m);
+		if (m->nclients == 0) {
+			if (!idle) {
+				idle = true;
+				clock_gettime(CLOCK_MONOTONIC, &idle_since);
+			} else if (timeout == 0 || linger_ms == 0) {
+				monitor_try_end(m);
+				clock_gettime(CLOCK_MONOTONIC, &idle_since);
+			}
+		} else {
+			idle = false;
+		}
+	}
+}
+
+/* The monitor process. Never returns. */
+static void monitor_main(const struct session_spec *spec, int dirfd, int report_fd)
+{
+	struct monitor m = {
+		.spec = spec, .dirfd = dirfd, .report_fd = report_fd,
+		.kpid = -1, .kpidfd = -1, .ksync = -1, .listen_fd = -1, .owns_names = true,
+	};
+	sigset_t set;
+	int sigfd, r;
+
+	r = monitor_detach(dirfd, report_fd);
+	if (r < 0) {
+		report(&m, "Estarting the session monitor: %s", strerror(-r));
+		_exit(1);
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		report(&m, "Esignalfd: %s", strerror(errno));
+		_exit(1);
+	}
+	if (monitor_setup(&m) < 0)
+		_exit(1);
+	ns_info("session of %s (uid %u) created: keeper %d%s%s", spec->user, spec->uid,
+		(int)m.kpid, spec->pol.network == NSC_NET_VETH ? ", veth " : "",
+		spec->pol.network == NSC_NET_VETH ? spec->veth_host : "");
+	report(&m, "K");
+	close(report_fd);
+	m.report_fd = -1;
+	monitor_loop(&m, sigfd);
+	_exit(0);
+}
+
+/* Start a monitor for `spec` (double fork: it is nobody's child but
+ * init's) and wait for its verdict. Called under the user's lock. */
+static int spawn_session(int dirfd, const struct session_spec *spec, char *err, size_t errlen)
+{
+	char buf[512];
+	int sv[2], r = 0, status;
+	ssize_t n;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		pid = fork();
+		if (pid == 0)
+			monitor_main(spec, dirfd, sv[1]);
+		_exit(pid < 0 ? 1 : 0);
+	}
+	close(sv[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	n = recv(sv[0], buf, sizeof(buf) - 1, 0);
+	close(sv[0]);
+	if (n <= 0) {
+		snprintf(err, errlen, "session monitor for %s died during setup", spec->user);
+		return -EIO;
+	}
+	buf[n] = '\0';
+	if (buf[0] != 'K') {
+		snprintf(err, errlen, "%s", buf + 1);
+		return -EIO;
+	}
+	return 0;
+}
+
+void session_join_close(struct session_join *j)
+{
+	proc_ns_close(j->ns_fds);
+	if (j->ref_fd >= 0)
+		close(j->ref_fd);
+	j->ref_fd = -1;
+}
+
+/* Look up, validate, or else create; then join. One retry covers a session
+ * that ended between being found and acknowledging our login. */
+int session_get(const struct session_spec *spec, struct session_join *out, char *err, size_t errlen)
+{
+	int dirfd, r = -EIO;
+
+	out->ref_fd = -1;
+	for (int i = 0; i < NSC_NS_COUNT; i++)
+		out->ns_fds[i] = -1;
+	dirfd = state_dir_open();
+	if (dirfd < 0) {
+		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR,
+			 dirfd == -EPERM ? "not root-owned with mode 0700" : strerror(-dirfd));
+		return dirfd;
+	}
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct session_record rec;
+		char why[256];
+		int lockfd = user_lock(dirfd, spec->uid);
+		bool created = false;
+
+		if (lockfd < 0) {
+			snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
+			r = lockfd;
+			break;
+		}
+		r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
+		if (r == 0) {
+			r = try_join(&rec, spec, out);
+			if (r == -ESTALE) {
+				ns_info("stale session record of %s removed", spec->user);
+				cleanup_stale(dirfd, spec->uid, &rec, NULL);
+			}
+		} else if (r != -ENOENT) {
+			ns_err("%s; removing it", why);
+			cleanup_stale(dirfd, spec->uid, NULL, spec->veth_host);
+			r = -ENOENT;
+		}
+		if (r == -ESTALE || r == -ENOENT) {
+			r = spawn_session(dirfd, spec, err, errlen);
+			created = r == 0;
+			if (r == 0) {
+				r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
+				if (r == 0)
+					r = try_join(&rec, spec, out);
+				if (r < 0)
+					snprintf(err, errlen, "joining the new session: %s", strerror(-r));
+			}
+		} else if (r < 0) {
+			snprintf(err, errlen, "joining the session: %s", strerror(-r));
+		}
+		close(lockfd);
+		if (r < 0)
+			break;
+		/* Counted only once the monitor acknowledges the login. */
+		char c;
+		if (wait_readable(out->ref_fd, SETUP_TIMEOUT_MS) == 0 &&
+		    recv(out->ref_fd, &c, 1, 0) == 1 && c == 'A') {
+			close(dirfd);
+			return 0;
+		}
+		session_join_close(out);
+		r = -EAGAIN;
+		snprintf(err, errlen, "session of %s ended while joining it%s", spec->user,
+			 created ? " (just created)" : "");
+	}
+	close(dirfd);
+	return r;
+}
+
+int session_terminate(uint32_t uid, char *err, size_t errlen)
+{
+	struct session_record rec;
+	char why[256];
+	int dirfd, lockfd, mfd, r;
+
+	dirfd = state_dir_open();
+	if (dirfd < 0) {
+		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
+		return dirfd;
+	}
+	lockfd = user_lock(dirfd, uid);
+	if (lockfd < 0) {
+		close(dirfd);
+		snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
+		return lockfd;
+	}
+	r = state_read(dirfd, uid, &rec, why, sizeof(why));
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "no session for uid %u", uid);
+		goto out;
+	}
+	mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
+	if (mfd < 0) {
+		/* Nobody to ask: clean up here. */
+		cleanup_stale(dirfd, uid, r == 0 ? &rec : NULL, NULL);
+		r = 0;
+		goto out;
+	}
+	r = pidfd_signal(mfd, SIGTERM) < 0 ? -errno : 0;
+	close(lockfd); /* the monitor needs it to end */
+	lockfd = -1;
+	if (r == 0 && wait_readable(mfd, SETUP_TIMEOUT_MS) < 0) {
+		snprintf(err, errlen, "monitor %d did not end in time", (int)rec.monitor_pid);
+		r = -ETIMEDOUT;
+	}
+	close(mfd);
+out:
+	if (lockfd >= 0)
+		close(lockfd);
+	close(dirfd);
+	return r;
+}

@@ -1,0 +1,62 @@
+/* session_state.h — the per-session record kept in NSESSION_STATEDIR.
+ *
+ * One file per session, named "<uid>.session", root-owned 0600, written
+ * whole to a temporary name and renamed. Text, one "key=value" per line,
+ * every key exactly once (order free), no blank lines or comments:
+ *
+ *   version=1
+ *   user=alice            uid=1001           gid=1001
+ *   keeper_pid=4242       keeper_start=123456   (starttime, /proc/PID/stat field 22)
+ *   monitor_pid=4241      monitor_start=123450
+ *   namespaces=user,mnt,pid,ipc,uts,net
+ *   ns_dev=4              (st_dev of the nsfs inodes)
+ *   ns_user=4026532001 … ns_net=4026532006   (0 for a kind not in namespaces)
+ *   network=veth|none
+ *   veth_host=nsv1001     addr_host=10.250.0.1  addr_peer=10.250.0.2
+ *   prefix=30             pool_index=0          (network=none: veth_host= empty,
+ *                                                addresses 0.0.0.0, pool_index=0)
+ *   created=1700000000
+ *
+ * The parser is strict: unknown, missing or duplicate keys, bad numbers,
+ * lines over STATE_LINE_MAX, a missing final newline, or a file over
+ * STATE_FILE_MAX are errors. A record that does not parse is never trusted. */
+#ifndef NS_SESSION_STATE_H
+#define NS_SESSION_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nsconf.h"
+
+#define STATE_VERSION 1
+#define STATE_LINE_MAX 128
+#define STATE_FILE_MAX 4096
+#define STATE_USER_MAX 32
+
+struct session_record {
+	char user[STATE_USER_MAX + 1];
+	uint32_t uid, gid;
+	pid_t keeper_pid;
+	uint64_t keeper_start;
+	pid_t monitor_pid;
+	uint64_t monitor_start;
+	unsigned namespaces;                /* NSC_NS_* mask */
+	uint64_t ns_dev;
+	uint64_t ns_ino[NSC_NS_COUNT];      /* indexed like nsc_ns_names */
+	enum nsc_netmode network;
+	char veth_host[16];
+	uint32_t addr_host, addr_peer;      /* host byte order */
+	unsigned prefix;
+	uint32_t pool_index;
+	int64_t created;
+};
+
+/* Returns the length written (without NUL), or -ENOSPC / -EINVAL (a field
+ * that cannot be written safely, e.g. a user name with '\n'). */
+int state_format(const struct session_record *r, char *buf, size_t len);
+
+int state_parse(const char *buf, size_t len, struct session_record *out,
+		char *err, size_t errlen);
+
+#endif
