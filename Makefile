@@ -15,6 +15,8 @@ LIBEXECDIR  ?= $(PREFIX)/libexec/nsession
 MANDIR      ?= $(PREFIX)/share/man
 SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
+SUBUID_FILE ?= /etc/subuid
+SUBGID_FILE ?= /etc/subgid
 O           ?= build
 
 PKGS := libcap libnl-3.0 libnl-route-3.0
@@ -32,7 +34,8 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -fstack-protector-strong -fPIE -fno-strict-aliasing $(SAN) \
           -Iconf -Ihelper \
           -DNSESSION_CONFIG='"$(SYSCONFDIR)/nsession.conf"' \
-          -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"'
+          -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
+          -DNSESSION_SUBUID='"$(SUBUID_FILE)"' -DNSESSION_SUBGID='"$(SUBGID_FILE)"'
 ifneq ($(findstring -O0,$(OPT)),-O0)
 CFLAGS += -D_FORTIFY_SOURCE=2
 endif

@@ -39,6 +39,7 @@ struct session_spec {
 /* ---- state_io.c: the state directory, locks, records ---------------- */
 int state_dir_open(void);                     /* returns a dirfd */
 int state_lock(int dirfd, const char *name);  /* returns a locked fd */
+void state_unlock_remove(int dirfd, const char *name, int fd); /* held lock */
 int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);

@@ -248,11 +248,28 @@ int net_host_setup(const char *host, uint32_t addr, unsigned prefix)
 	return r;
 }
 
+/* In a new netns ICMP echo sockets are off ("1 0"), so an unprivileged
+ * user could not even ping the host end. Open them to every group, in the
+ * session's netns only (this file resolves to the netns of the opener). */
+static int allow_ping(void)
+{
+	static const char range[] = "0 2147483647";
+	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, range, sizeof(range) - 1) != (ssize_t)sizeof(range) - 1)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 		     unsigned prefix, uint32_t gw)
 {
 	struct nl_sock *sk = NULL;
-	int self, r, back;
+	int self, r, back, pr;
 
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
@@ -263,6 +280,7 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 		return r;
 	}
 	r = sock_open(&sk);
+	pr = allow_ping();
 	back = setns(self, CLONE_NEWNET) < 0 ? -errno : 0;
 	close(self);
 	if (back < 0) {
@@ -272,8 +290,11 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 			nl_socket_free(sk);
 		return back;
 	}
-	if (r < 0)
-		return r;
+	if (r < 0 || pr < 0) {
+		if (sk)
+			nl_socket_free(sk);
+		return r < 0 ? r : pr;
+	}
 	r = link_configure(sk, "lo", 0, 0, 0);
 	if (r == 0 && peer)
 		r = link_configure(sk, peer, addr, prefix, gw);

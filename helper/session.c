@@ -192,6 +192,31 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 	(void)state_remove(dirfd, uid);
 }
 
+static int user_lock(int dirfd, uint32_t uid)
+{
+	char name[32];
+
+	state_lock_name(uid, name);
+	return state_lock(dirfd, name);
+}
+
+/* Release the user's lock; with no session recorded, remove the lock file
+ * too, so a failed or ended session leaves nothing in the directory. */
+static void user_unlock(int dirfd, uint32_t uid, int lockfd)
+{
+	char name[32];
+	struct stat st;
+
+	state_lock_name(uid, name);
+	snprintf(name, sizeof(name), "%u.session", uid);
+	bool none = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+	state_lock_name(uid, name);
+	if (none)
+		state_unlock_remove(dirfd, name, lockfd);
+	else
+		close(lockfd);
+}
+
 /* ---------------------------------------------------------------------
  * The monitor
  * ------------------------------------------------------------------- */
@@ -271,6 +296,7 @@ static int monitor_detach(int keep1, int keep2)
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
+	(void)prctl(PR_SET_NAME, "nsession-mon", 0, 0, 0);
 	for (size_t i = 0; i < NS_ARRAY_SIZE(resets); i++)
 		(void)setrlimit(resets[i], &inf);
 	(void)setrlimit(RLIMIT_NOFILE, &nofile);
@@ -514,22 +540,15 @@ static int monitor_setup(struct monitor *m)
 		goto fail;
 	}
 	if (pool_lock >= 0)
-		close(pool_lock);
+		state_unlock_remove(m->dirfd, STATE_POOL_LOCK, pool_lock);
 	return 0;
 fail:
 	monitor_undo(m);
 	if (pool_lock >= 0)
-		close(pool_lock);
+		state_unlock_remove(m->dirfd, STATE_POOL_LOCK, pool_lock);
 	return r;
 }
 
-static int user_lock(int dirfd, uint32_t uid)
-{
-	char name[32];
-
-	state_lock_name(uid, name);
-	return state_lock(dirfd, name);
-}
 
 /* End the session and exit. Takes the user's lock unless held (`lockfd`),
  * so no caller is halfway through finding or joining it; if the record
@@ -550,8 +569,11 @@ static void monitor_end(struct monitor *m, int lockfd, const char *why)
 	m->nclients = 0;
 	monitor_undo(m);
 	ns_info("session of %s (uid %u) ended: %s", m->spec->user, m->spec->uid, why);
-	if (lockfd >= 0)
-		close(lockfd);
+	if (lockfd >= 0) {
+		char name[32];
+		state_lock_name(m->spec->uid, name);
+		state_unlock_remove(m->dirfd, name, lockfd);
+	}
 	_exit(0);
 }
 
@@ -796,7 +818,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		} else if (r < 0) {
 			snprintf(err, errlen, "joining the session: %s", strerror(-r));
 		}
-		close(lockfd);
+		user_unlock(dirfd, spec->uid, lockfd);
 		if (r < 0)
 			break;
 		/* Counted only once the monitor acknowledges the login. */
@@ -854,7 +876,7 @@ int session_terminate(uint32_t uid, char *err, size_t errlen)
 	close(mfd);
 out:
 	if (lockfd >= 0)
-		close(lockfd);
+		user_unlock(dirfd, uid, lockfd);
 	close(dirfd);
 	return r;
 }

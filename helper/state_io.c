@@ -53,27 +53,42 @@ int state_dir_open(void)
 	return fd;
 }
 
+/* Lock files may be removed by whoever holds them (state_unlock_remove),
+ * so after flock() check that the name still refers to the locked inode;
+ * if not, the lock was taken on a removed file: try again. */
 int state_lock(int dirfd, const char *name)
 {
-	struct stat st;
-	char why[64];
-	int fd;
+	for (int tries = 0; tries < 100; tries++) {
+		struct stat st, cur;
+		char why[64];
+		int fd, r;
 
-	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
-		close(fd);
-		return -EPERM;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			int e = -errno;
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
 			close(fd);
-			return e;
+			return -EPERM;
 		}
+		while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+			;
+		if (r < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (fstatat(dirfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    cur.st_dev == st.st_dev && cur.st_ino == st.st_ino)
+			return fd;
+		close(fd);
 	}
-	return fd;
+	return -EDEADLK;
+}
+
+void state_unlock_remove(int dirfd, const char *name, int fd)
+{
+	(void)unlinkat(dirfd, name, 0);
+	close(fd);
 }
 
 int state_read(int dirfd, uint32_t uid, struct session_record *r, char *err, size_t errlen)

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The test command: install packages, build, run the unit tests, then (as
+# root) the integration tests against a temporary install. Needs root.
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+	echo "scripts/test.sh: run as root (sudo scripts/test.sh): the integration tests create users, namespaces and veth links" >&2
+	exit 1
+fi
+scripts/deps.sh
+make -j2
+make check
+tests/integration/run.sh

@@ -1,0 +1,295 @@
+#!/bin/bash
+# Root integration tests of nsession-helper, for real: namespaces, id maps,
+# veth, ping across it, teardown. Everything it makes (a build with its own
+# config/state/subuid paths, test users, interfaces) lives under a temporary
+# directory or carries the "nsit" prefix, and is removed on exit, failed or not.
+# Traffic stays between a session's netns and its own host-side veth.
+set -u
+export LC_ALL=C
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tests/integration/run.sh: must run as root" >&2
+	exit 1
+fi
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/nsit.XXXXXX)
+chmod 755 "$T"
+H="$T/bin/nsession-helper"
+STATE="$T/run/nsession"
+POOL=10.251.0.0/24
+USERS="nsit1 nsit2 nsit3"
+PASS=0
+FAIL=0
+BGPIDS=""
+
+cleanup() {
+	for p in $BGPIDS; do kill -KILL "$p" 2>/dev/null; done
+	for u in $USERS; do
+		[ -x "$H" ] && id "$u" >/dev/null 2>&1 && "$H" terminate --user "$u" >/dev/null 2>&1
+	done
+	pkill -KILL -f "^$H" 2>/dev/null
+	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^nst'); do
+		ip link del "$l" 2>/dev/null
+	done
+	[ -n "${QID:-}" ] && ipcrm -q "$QID" 2>/dev/null
+	for u in $USERS; do userdel -r "$u" >/dev/null 2>&1; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL - $1"
+	[ -n "${2:-}" ] && printf '       %s\n' "$2"
+	return 0
+}
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected [$2] got [$3]"; fi; }
+expect_ne() { if [ "$2" != "$3" ]; then ok "$1"; else bad "$1" "both [$2]"; fi; }
+# wait_for SECONDS CMD...: poll until CMD succeeds
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# ---- set-up ---------------------------------------------------------------
+echo "# building a test install under $T"
+mkdir -p "$T/bin" "$T/etc" "$T/run" "$T/home"
+if ! make -s -C "$SRC" O="$T/build" SYSCONFDIR="$T/etc" RUNSTATEDIR="$T/run" \
+	SUBUID_FILE="$T/etc/subuid" SUBGID_FILE="$T/etc/subgid" "$T/build/nsession-helper" >"$T/build.log" 2>&1; then
+	cat "$T/build.log"
+	echo "build failed"
+	exit 1
+fi
+install -o root -g root -m 4755 "$T/build/nsession-helper" "$H"
+
+for u in $USERS; do
+	userdel -r "$u" >/dev/null 2>&1
+	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
+done
+uid() { id -u "$1"; }
+gid() { id -g "$1"; }
+U1=$(uid nsit1) G1=$(gid nsit1) U2=$(uid nsit2) U3=$(uid nsit3)
+
+# nsit1 gets subordinate ids, nsit2 none; nsit3 is root inside.
+printf 'nsit1:300000:65536\n# a comment\nnobody-else:500000:10\n' >"$T/etc/subuid"
+printf 'nsit1:300000:65536\n' >"$T/etc/subgid"
+cat >"$T/etc/nsession.conf" <<EOF
+# integration test policy
+[defaults]
+network = veth
+address_pool = $POOL
+veth_name = nst%U
+hostname = %u-%h
+private_tmp = yes
+linger = 0
+
+[user nsit3]
+identity = root
+EOF
+cat >"$T/etc/tiny.conf" <<EOF
+network = veth
+address_pool = 10.251.1.0/30
+veth_name = nst%U
+EOF
+chmod 644 "$T/etc/"*
+
+# as USER: run the helper with the user's real uid (setpriv execs directly,
+# so $! of a background call is the helper itself)
+as() {
+	local u=$1
+	shift
+	setpriv --reuid="$(uid "$u")" --regid="$(gid "$u")" --init-groups -- "$@"
+}
+run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
+bg_session() { # bg_session USER: a session held open by a sleeping login
+	as "$1" "$H" run -- sleep 300 &
+	BGPIDS="$BGPIDS $!"
+	LAST_BG=$!
+	wait_for 10 test -e "$STATE/$(uid "$1").session"
+}
+status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
+session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
+nothing_left() {
+	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] &&
+		! ip -o link show | grep -q ': nst' &&
+		[ -z "$(session_procs)" ]
+}
+describe_leftovers() {
+	echo "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ')" \
+		"links: $(ip -o link show | grep ': nst' | cut -d: -f2 | tr '\n' ' ')" \
+		"procs: $(session_procs | tr '\n' ' ')"
+}
+# expect_clean DESC: within 5 s no record, lock, socket, veth or process is left
+expect_clean() {
+	if wait_for 5 nothing_left; then ok "$1"; else bad "$1" "$(describe_leftovers)"; fi
+}
+
+# ---- basics -------------------------------------------------------------------
+echo "# a command runs in a new session and its exit status comes back"
+run_as nsit1 sh -c 'exit 7'
+expect_eq "exit status passed through" 7 $?
+out=$(run_as nsit1 id -u)
+expect_eq "runs as the user's own uid inside (self)" "$U1" "$out"
+out=$(run_as nsit3 id -u)
+expect_eq "runs as uid 0 inside (identity = root)" 0 "$out"
+expect_clean "short sessions leave nothing behind"
+
+echo "# namespaces differ from the host's"
+inside=$(run_as nsit1 sh -c 'for k in user mnt pid ipc uts net; do readlink /proc/self/ns/$k; done')
+for k in user mnt pid ipc uts net; do
+	h=$(readlink /proc/self/ns/$k)
+	i=$(printf '%s\n' "$inside" | grep "^$k:")
+	if [ -n "$i" ] && [ "$i" != "$h" ]; then ok "$k namespace differs ($i vs $h)"; else bad "$k namespace differs" "inside [$i] host [$h]"; fi
+done
+
+echo "# PID view: keeper is PID 1, no host process visible"
+out=$(run_as nsit1 sh -c 'echo self=$$; ps -e -o pid=,comm=')
+pid1=$(printf '%s\n' "$out" | awk '$1 == 1 {print $2}')
+expect_eq "PID 1 in the session is the keeper" "nsession-keeper" "$pid1"
+nprocs=$(printf '%s\n' "$out" | grep -vc '^self=')
+if [ "$nprocs" -le 3 ]; then ok "ps sees only the session ($nprocs processes)"; else bad "ps sees only the session" "$out"; fi
+if printf '%s\n' "$out" | grep -q "^ *$$ "; then bad "host shell invisible"; else ok "host shell invisible"; fi
+
+echo "# UTS: hostname from the template, private"
+hshort=$(hostname | cut -d. -f1)
+hfull=$(hostname)
+out=$(run_as nsit1 hostname)
+expect_eq "hostname from template %u-%h" "nsit1-$hshort" "$out"
+out=$(run_as nsit3 sh -c 'hostname nsit-changed && hostname')
+expect_eq "root inside can set the session hostname" "nsit-changed" "$out"
+expect_eq "host hostname unchanged" "$hfull" "$(hostname)"
+
+echo "# IPC: a host message queue is invisible inside"
+QID=$(ipcmk -Q | awk '{print $NF}')
+out=$(run_as nsit1 ipcs -q | awk -v q="$QID" '$2 == q')
+expect_eq "host queue $QID not visible inside" "" "$out"
+ipcrm -q "$QID" && QID=""
+
+echo "# id maps"
+exp_u1=$(printf '0 300000 %s\n%s %s 1\n%s %s %s' "$U1" "$U1" "$U1" $((U1 + 1)) $((300000 + U1)) $((65536 - U1)))
+out=$(run_as nsit1 cat /proc/self/uid_map | awk '{$1=$1};1')
+expect_eq "uid_map: own uid 1:1, rest from subuid" "$exp_u1" "$out"
+exp_g1=$(printf '0 300000 %s\n%s %s 1\n%s %s %s' "$G1" "$G1" "$G1" $((G1 + 1)) $((300000 + G1)) $((65536 - G1)))
+out=$(run_as nsit1 cat /proc/self/gid_map | awk '{$1=$1};1')
+expect_eq "gid_map: own gid 1:1, rest from subgid" "$exp_g1" "$out"
+out=$(run_as nsit2 cat /proc/self/uid_map | awk '{$1=$1};1')
+expect_eq "uid_map without subordinate ids: only the user's uid" "$U2 $U2 1" "$out"
+out=$(run_as nsit3 cat /proc/self/uid_map | awk '{$1=$1};1')
+expect_eq "uid_map for root inside" "0 $U3 1" "$out"
+out=$(run_as nsit1 cat /proc/self/setgroups)
+expect_eq "setgroups is deny" "deny" "$out"
+out=$(run_as nsit1 sh -c 'grep ^CapEff /proc/self/status' | awk '{print $2}')
+expect_eq "no capabilities for a self-identity user" "0000000000000000" "$out"
+
+echo "# mounts stay inside"
+out=$(run_as nsit3 sh -c 'mount -t tmpfs nsit-probe /mnt && grep -c nsit-probe /proc/self/mounts')
+expect_eq "root inside can mount" 1 "$out"
+expect_eq "the mount does not appear on the host" 0 "$(grep -c nsit-probe /proc/self/mounts)"
+run_as nsit1 sh -c 'echo hi > /tmp/nsit-private-file'
+if [ -e /tmp/nsit-private-file ]; then bad "private /tmp"; rm -f /tmp/nsit-private-file; else ok "private /tmp: file made inside not on the host"; fi
+out=$(run_as nsit1 cat /proc/1/comm)
+expect_eq "a fresh /proc for the PID namespace (/proc/1 is the keeper)" nsession-keeper "$out"
+
+echo "# network: veth with addresses, ping to the host end"
+out=$(run_as nsit1 sh -c 'ip -br addr; echo ---; ping -c1 -W2 10.251.0.1 >/dev/null && echo PING-OK')
+printf '%s\n' "$out" | sed 's/^/       /'
+if printf '%s\n' "$out" | grep -Eq '^lo +UNKNOWN +127\.0\.0\.1/8'; then ok "lo is up"; else bad "lo is up"; fi
+if printf '%s\n' "$out" | grep -Eq '^eth0@[^ ]+ +UP +10\.251\.0\.2/30'; then ok "eth0 up with 10.251.0.2/30"; else bad "eth0 up with 10.251.0.2/30"; fi
+if printf '%s\n' "$out" | grep -q PING-OK; then ok "ping from inside to the host end answers"; else bad "ping from inside to the host end answers"; fi
+out=$(run_as nsit1 ip route show default | awk '{$1=$1};1')
+expect_eq "default route via the host end" "default via 10.251.0.1 dev eth0 proto static" "$out"
+expect_clean "network sessions leave nothing behind"
+
+echo "# two users at once, one user twice"
+bg_session nsit1 || bad "session of nsit1 starts"
+bg_session nsit2 || bad "session of nsit2 starts"
+hostlink=$(ip -br addr show "nst$U1" 2>/dev/null | awk '{print $2, $3}')
+expect_eq "host end nst$U1 is up with 10.251.0.1/30" "UP 10.251.0.1/30" "$hostlink"
+a1=$(status_field nsit1 addr_peer)
+a2=$(status_field nsit2 addr_peer)
+expect_ne "two users get different addresses" "$a1" "$a2"
+n1=$(run_as nsit1 sh -c 'readlink /proc/self/ns/net /proc/self/ns/pid /proc/self/ns/user')
+n2=$(run_as nsit2 sh -c 'readlink /proc/self/ns/net /proc/self/ns/pid /proc/self/ns/user')
+expect_ne "two users get different namespaces" "$n1" "$n2"
+kp1=$(status_field nsit1 keeper_pid)
+expect_eq "second login of nsit1 lands in the same net namespace" \
+	"$(readlink /proc/"$kp1"/ns/net)" "$(run_as nsit1 readlink /proc/self/ns/net)"
+expect_eq "... and the same user namespace" \
+	"$(readlink /proc/"$kp1"/ns/user)" "$(run_as nsit1 readlink /proc/self/ns/user)"
+expect_eq "session survives a second login leaving" "$kp1" "$(status_field nsit1 keeper_pid)"
+out=$(run_as nsit2 ps -e -o comm= | grep -c sleep)
+expect_eq "nsit2 sees only its own sleep, not nsit1's" 1 "$out"
+out=$(run_as nsit1 ping -c1 -W1 "$a2" >/dev/null 2>&1 && echo reach)
+expect_eq "nsit1 cannot reach nsit2's session address (no forwarding)" "" "$out"
+
+echo "# terminate"
+as nsit1 "$H" terminate
+expect_eq "user can terminate their own session" 0 $?
+wait_for 5 sh -c "! kill -0 $LAST_BG 2>/dev/null" || true
+if kill -0 "$kp1" 2>/dev/null; then bad "keeper gone after terminate"; else ok "keeper gone after terminate"; fi
+expect_eq "no record for nsit1 after terminate" "no" "$(test -e "$STATE/$U1.session" && echo yes || echo no)"
+expect_eq "veth of nsit1 gone after terminate" "" "$(ip -o link show "nst$U1" 2>/dev/null)"
+"$H" terminate --user nsit2
+expect_clean "after every session ended: no veth, record, lock or process"
+
+echo "# stale state is detected and cleaned"
+bg_session nsit1
+kp=$(status_field nsit1 keeper_pid)
+mp=$(status_field nsit1 monitor_pid)
+kill -KILL "$mp" "$kp"
+wait_for 5 sh -c "! kill -0 $kp 2>/dev/null"
+out=$(run_as nsit1 sh -c 'echo alive')
+expect_eq "a new login works after the session was killed" alive "$out"
+kill -KILL $LAST_BG 2>/dev/null
+expect_clean "stale record, veth and lock removed"
+
+echo "# failures undo everything"
+ip link add "nst$U1" type bridge
+err=$(run_as nsit1 true 2>&1)
+rc=$?
+expect_eq "name clash with a non-veth interface fails" 1 "$rc"
+expect_eq "... with one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+if printf '%s' "$err" | grep -q "not a veth"; then ok "... naming the problem ($err)"; else bad "... naming the problem" "$err"; fi
+expect_eq "... and the admin's interface is still there" 1 "$(ip -o link show "nst$U1" | wc -l)"
+ip link del "nst$U1"
+expect_clean "... nothing half-built"
+
+"$H" run --user nsit2 --config "$T/etc/tiny.conf" -- sleep 300 &
+BGPIDS="$BGPIDS $!"
+wait_for 10 test -e "$STATE/$U2.session"
+err=$("$H" run --user nsit1 --config "$T/etc/tiny.conf" -- true 2>&1)
+rc=$?
+expect_eq "exhausted address pool fails" 1 "$rc"
+if printf '%s' "$err" | grep -q "address pool exhausted"; then ok "... saying so ($err)"; else bad "... saying so" "$err"; fi
+expect_eq "... no record for nsit1" no "$(test -e "$STATE/$U1.session" && echo yes || echo no)"
+expect_eq "... no veth for nsit1" "" "$(ip -o link show "nst$U1" 2>/dev/null)"
+"$H" terminate --user nsit2
+expect_clean "... and all gone after"
+
+echo "# refusals"
+err=$(as nsit1 "$H" run --user nsit2 -- true 2>&1)
+expect_eq "a user cannot name another user" 2 $?
+err=$(as nsit1 "$H" run --config "$T/etc/tiny.conf" -- true 2>&1)
+expect_eq "a user cannot name a config" 2 $?
+err=$("$H" run --user root -- true 2>&1)
+expect_eq "root is exempt" 2 $?
+chmod 666 "$T/etc/nsession.conf"
+err=$(run_as nsit1 true 2>&1)
+rc=$?
+chmod 644 "$T/etc/nsession.conf"
+expect_eq "a world-writable config is refused" 1 "$rc"
+if printf '%s' "$err" | grep -q "writable"; then ok "... saying why ($err)"; else bad "... saying why" "$err"; fi
+expect_clean "nothing left at the end"
+
+echo
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
