@@ -25,6 +25,8 @@ void ns_quiet_stderr(void)
 }
 
 static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 

@@ -463,6 +463,12 @@ int main(int argc, char **argv)
 		ns_err("not installed setuid root");
 		return EXIT_FAILED;
 	}
+	/* setuid, not setgid: without this every file made in the state
+	 * directory would belong to the caller's group. */
+	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0) {
+		ns_err("setting the effective gid: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
 
 	pw = user ? getpwnam(user) : getpwuid(ruid);
 	if (!pw) {

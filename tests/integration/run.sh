@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d /tmp/nsit.XXXXXX)
-chmod 755 "$T"
+. "$SRC/scripts/lib.sh"
+T=$(mktemp -d /var/tmp/nsit.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"
 POOL=10.251.0.0/24
@@ -28,9 +28,7 @@ cleanup() {
 		[ -x "$H" ] && id "$u" >/dev/null 2>&1 && "$H" terminate --user "$u" >/dev/null 2>&1
 	done
 	pkill -KILL -f "^$H" 2>/dev/null
-	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^nst'); do
-		ip link del "$l" 2>/dev/null
-	done
+	remove_links nst
 	[ -n "${QID:-}" ] && ipcrm -q "$QID" 2>/dev/null
 	for u in $USERS; do userdel -r "$u" >/dev/null 2>&1; done
 	rm -rf "$T"
@@ -62,14 +60,7 @@ wait_for() {
 
 # ---- set-up ---------------------------------------------------------------
 echo "# building a test install under $T"
-mkdir -p "$T/bin" "$T/etc" "$T/run" "$T/home"
-if ! make -s -C "$SRC" O="$T/build" SYSCONFDIR="$T/etc" RUNSTATEDIR="$T/run" \
-	SUBUID_FILE="$T/etc/subuid" SUBGID_FILE="$T/etc/subgid" "$T/build/nsession-helper" >"$T/build.log" 2>&1; then
-	cat "$T/build.log"
-	echo "build failed"
-	exit 1
-fi
-install -o root -g root -m 4755 "$T/build/nsession-helper" "$H"
+private_install "$T" || exit 1
 
 for u in $USERS; do
 	userdel -r "$u" >/dev/null 2>&1
@@ -102,15 +93,10 @@ veth_name = nst%U
 EOF
 chmod 644 "$T/etc/"*
 
-# as USER: run the helper with the user's real uid (setpriv execs directly,
-# so $! of a background call is the helper itself)
-as() {
-	local u=$1
-	shift
-	setpriv --reuid="$(uid "$u")" --regid="$(gid "$u")" --init-groups -- "$@"
-}
 run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
 bg_session() { # bg_session USER: a session held open by a sleeping login
+	# an earlier session of USER may still be ending: wait for it first
+	wait_for 5 test ! -e "$STATE/$(uid "$1").session"
 	as "$1" "$H" run -- sleep 300 &
 	BGPIDS="$BGPIDS $!"
 	LAST_BG=$!
@@ -274,6 +260,13 @@ expect_eq "... no record for nsit1" no "$(test -e "$STATE/$U1.session" && echo y
 expect_eq "... no veth for nsit1" "" "$(ip -o link show "nst$U1" 2>/dev/null)"
 "$H" terminate --user nsit2
 expect_clean "... and all gone after"
+
+echo "# state files"
+bg_session nsit1
+out=$(stat -c '%U:%G %a' "$STATE" "$STATE/$U1.session" "$STATE/$U1.lock" | tr '\n' ' ')
+expect_eq "state dir, record and lock are root:root, private" "root:root 700 root:root 600 root:root 600 " "$out"
+"$H" terminate --user nsit1
+expect_clean "terminated"
 
 echo "# refusals"
 err=$(as nsit1 "$H" run --user nsit2 -- true 2>&1)

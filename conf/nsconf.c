@@ -1,0 +1,849 @@
+/* nsconf.c — parser and policy resolver for /etc/nsession.conf.
+ * See nsconf.h for the contract and nsession.conf(5) for the grammar.
+ *
+ * Layout: the parsed file is an array of sections. Section 0 is always
+ * [defaults] (explicit, or implied by settings before the first header).
+ * Every section keeps the values it set plus a bit per key it set; the
+ * resolver starts from the built-in defaults and copies the set keys of
+ * each matching section in order. */
+#include "nsconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "template.h"
+#include "util.h"
+
+const char *const nsc_ns_names[NSC_NS_COUNT] = {
+	"user", "mnt", "pid", "ipc", "uts", "net",
+};
+
+enum sec_kind { SEC_DEFAULTS, SEC_USER, SEC_GROUP };
+
+static const char *const kind_names[] = { "defaults", "user", "group" };
+
+enum key {
+	K_EXEMPT,
+	K_NAMESPACES,
+	K_IDENTITY,
+	K_HOSTNAME,
+	K_NETWORK,
+	K_ADDRESS_POOL,
+	K_VETH_NAME,
+	K_PRIVATE_TMP,
+	K_SUBIDS,
+	K_NO_NEW_PRIVS,
+	K_LINGER,
+	K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_EXEMPT] = "exempt",
+	[K_NAMESPACES] = "namespaces",
+	[K_IDENTITY] = "identity",
+	[K_HOSTNAME] = "hostname",
+	[K_NETWORK] = "network",
+	[K_ADDRESS_POOL] = "address_pool",
+	[K_VETH_NAME] = "veth_name",
+	[K_PRIVATE_TMP] = "private_tmp",
+	[K_SUBIDS] = "subids",
+	[K_NO_NEW_PRIVS] = "no_new_privs",
+	[K_LINGER] = "linger",
+};
+
+#define LINGER_MAX 86400u
+#define DEFAULT_POOL_NET 0x0afa0000u /* 10.250.0.0 */
+#define DEFAULT_POOL_PREFIX 16u
+
+struct section {
+	enum sec_kind kind;
+	char name[NSC_NAME_MAX + 1]; /* "" for [defaults] */
+	unsigned line;               /* where it was opened; 0: [defaults] not yet */
+	unsigned set;                /* bit (1u << key) for every key given */
+	struct nsc_policy val;       /* the values of the keys in `set` */
+};
+
+struct nsc_config {
+	struct section *sec; /* sec[0] is [defaults] */
+	size_t n, cap;
+};
+
+struct parser {
+	const char *fname;
+	unsigned lineno;
+	struct nsc_config *cfg;
+	size_t cur; /* index of the section settings go to */
+	char *err;
+	size_t errlen;
+};
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Format into err and make it one line of printable ASCII: text echoed from
+ * the file or from the caller can never forge a second line or a terminal
+ * escape. */
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errlen == 0)
+		return;
+	err[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+}
+
+/* Text from the file is shown at most this long in messages. */
+#define SHOW_MAX 40
+
+/* Copy s into buf (SHOW_MAX + 4 bytes), cut with "..." when longer. */
+static const char *clip(char buf[SHOW_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= SHOW_MAX) {
+		memcpy(buf, s, n + 1);
+	} else {
+		memcpy(buf, s, SHOW_MAX);
+		memcpy(buf + SHOW_MAX, "...", 4);
+	}
+	return buf;
+}
+
+/* "FILE:LINE: problem"; always returns -EINVAL. */
+static int fail(struct parser *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(struct parser *ps, const char *fmt, ...)
+{
+	char msg[NSC_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errf(ps->err, ps->errlen, "%s:%u: %s", ps->fname, ps->lineno, msg);
+	return -EINVAL;
+}
+
+static int bad_value(struct parser *ps, enum key k, const char *val,
+		     const char *expected)
+{
+	char q[SHOW_MAX + 4];
+
+	return fail(ps, "bad value '%s' for '%s' (expected %s)", clip(q, val),
+		    key_names[k], expected);
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Trim blanks at both ends, in place. */
+static char *trim(char *s)
+{
+	size_t n;
+
+	while (is_blank(*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && is_blank(s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int ns_index(const char *s)
+{
+	for (int i = 0; i < NSC_NS_COUNT; i++)
+		if (strcmp(s, nsc_ns_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void section_label(const struct section *sec, char *buf, size_t len)
+{
+	if (sec->kind == SEC_DEFAULTS)
+		snprintf(buf, len, "[defaults]");
+	else
+		snprintf(buf, len, "[%s %s]", kind_names[sec->kind], sec->name);
+}
+
+void nsc_policy_defaults(struct nsc_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->exempt = false;
+	p->namespaces = NSC_NS_ALL;
+	p->identity = NSC_ID_SELF;
+	snprintf(p->hostname, sizeof(p->hostname), "%s", "%u-%h");
+	p->network = NSC_NET_NONE;
+	p->pool_net = DEFAULT_POOL_NET;
+	p->pool_prefix = DEFAULT_POOL_PREFIX;
+	snprintf(p->veth_name, sizeof(p->veth_name), "%s", "nsv%U");
+	p->private_tmp = true;
+	p->subids = true;
+	p->no_new_privs = true;
+	p->linger = 0;
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+enum cidr_result { CIDR_OK, CIDR_SYNTAX, CIDR_PREFIX, CIDR_HOSTBITS };
+
+/* 1..3 decimal digits, no leading zero, value <= max; advances *sp. */
+static bool take_dec(const char **sp, unsigned max, unsigned *out)
+{
+	const char *s = *sp;
+	unsigned v = 0;
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9') {
+		if (n == 3)
+			return false;
+		v = v * 10 + (unsigned)(s[n] - '0');
+		n++;
+	}
+	if (n == 0 || (n > 1 && s[0] == '0') || v > max)
+		return false;
+	*sp = s + n;
+	*out = v;
+	return true;
+}
+
+static enum cidr_result cidr_parse(const char *s, uint32_t *net, unsigned *prefix)
+{
+	uint32_t a = 0;
+	unsigned v;
+
+	for (int i = 0; i < 4; i++) {
+		if (!take_dec(&s, 255, &v))
+			return CIDR_SYNTAX;
+		a = (a << 8) | v;
+		if (*s != (i < 3 ? '.' : '/'))
+			return CIDR_SYNTAX;
+		s++;
+	}
+	if (!take_dec(&s, 255, &v) || *s != '\0')
+		return CIDR_SYNTAX;
+	if (v < 8 || v > 30)
+		return CIDR_PREFIX;
+	if (a & (UINT32_MAX >> v))
+		return CIDR_HOSTBITS;
+	*net = a;
+	*prefix = v;
+	return CIDR_OK;
+}
+
+int nsc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix)
+{
+	if (!s || !net || !prefix)
+		return -EINVAL;
+	return cidr_parse(s, net, prefix) == CIDR_OK ? 0 : -EINVAL;
+}
+
+void nsc_format_ipv4(uint32_t addr, char out[16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", (unsigned)(addr >> 24) & 0xffu,
+		 (unsigned)(addr >> 16) & 0xffu, (unsigned)(addr >> 8) & 0xffu,
+		 (unsigned)addr & 0xffu);
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static int parse_bool(struct parser *ps, enum key k, const char *val, bool *out)
+{
+	if (strcmp(val, "yes") == 0)
+		*out = true;
+	else if (strcmp(val, "no") == 0)
+		*out = false;
+	else
+		return bad_value(ps, k, val, "yes or no");
+	return 0;
+}
+
+/* Space- and/or comma-separated; modifies val. */
+static int parse_namespaces(struct parser *ps, char *val, unsigned *out)
+{
+	char q[SHOW_MAX + 4];
+	unsigned mask = 0;
+	char *save = NULL;
+
+	for (char *tok = strtok_r(val, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		int i = ns_index(tok);
+		if (i < 0)
+			return fail(ps, "unknown namespace '%s' in 'namespaces' "
+				    "(expected user, mnt, pid, ipc, uts, net)",
+				    clip(q, tok));
+		if (mask & (1u << i))
+			return fail(ps, "duplicate namespace '%s' in 'namespaces'",
+				    nsc_ns_names[i]);
+		mask |= 1u << i;
+	}
+	if (mask == 0)
+		return fail(ps, "empty list for 'namespaces'");
+	*out = mask;
+	return 0;
+}
+
+/* A template must pass template_check, fit, and give a valid name for the
+ * shortest possible values of %u %U %h (a template that fails with those
+ * fails for every user). */
+static int parse_template(struct parser *ps, enum key k, const char *val,
+			  char out[NSC_TEMPLATE_MAX], bool (*valid)(const char *),
+			  const char *what)
+{
+	char q[SHOW_MAX + 4];
+	char sample[NSC_TEMPLATE_MAX];
+	size_t n = strlen(val);
+
+	if (n >= NSC_TEMPLATE_MAX)
+		return fail(ps, "value for '%s' too long (max %d characters)",
+			    key_names[k], NSC_TEMPLATE_MAX - 1);
+	if (template_check(val) < 0)
+		return fail(ps, "bad template '%s' for '%s' (only %%u %%U %%h %%%% "
+			    "are allowed after '%%')", clip(q, val), key_names[k]);
+	if (template_expand(val, "u", 0, "h", sample, sizeof(sample)) < 0 ||
+	    !valid(sample))
+		return fail(ps, "bad value '%s' for '%s' (cannot give a valid %s)",
+			    clip(q, val), key_names[k], what);
+	memcpy(out, val, n + 1);
+	return 0;
+}
+
+static int parse_pool(struct parser *ps, const char *val, struct nsc_policy *p)
+{
+	char q[SHOW_MAX + 4];
+
+	switch (cidr_parse(val, &p->pool_net, &p->pool_prefix)) {
+	case CIDR_OK:
+		return 0;
+	case CIDR_PREFIX:
+		return fail(ps, "address_pool: prefix out of range (8..30) in %s",
+			    clip(q, val));
+	case CIDR_HOSTBITS:
+		return fail(ps, "address_pool: host bits set in %s", clip(q, val));
+	case CIDR_SYNTAX:
+	default:
+		return bad_value(ps, K_ADDRESS_POOL, val, "A.B.C.D/N");
+	}
+}
+
+static int parse_value(struct parser *ps, enum key k, char *val,
+		       struct nsc_policy *p)
+{
+	uint32_t u;
+
+	switch (k) {
+	case K_EXEMPT:
+		return parse_bool(ps, k, val, &p->exempt);
+	case K_NAMESPACES:
+		return parse_namespaces(ps, val, &p->namespaces);
+	case K_IDENTITY:
+		if (strcmp(val, "self") == 0)
+			p->identity = NSC_ID_SELF;
+		else if (strcmp(val, "root") == 0)
+			p->identity = NSC_ID_ROOT;
+		else
+			return bad_value(ps, k, val, "self or root");
+		return 0;
+	case K_HOSTNAME:
+		return parse_template(ps, k, val, p->hostname, valid_hostname,
+				      "host name");
+	case K_NETWORK:
+		if (strcmp(val, "none") == 0)
+			p->network = NSC_NET_NONE;
+		else if (strcmp(val, "veth") == 0)
+			p->network = NSC_NET_VETH;
+		else
+			return bad_value(ps, k, val, "none or veth");
+		return 0;
+	case K_ADDRESS_POOL:
+		return parse_pool(ps, val, p);
+	case K_VETH_NAME:
+		return parse_template(ps, k, val, p->veth_name, valid_ifname,
+				      "interface name");
+	case K_PRIVATE_TMP:
+		return parse_bool(ps, k, val, &p->private_tmp);
+	case K_SUBIDS:
+		return parse_bool(ps, k, val, &p->subids);
+	case K_NO_NEW_PRIVS:
+		return parse_bool(ps, k, val, &p->no_new_privs);
+	case K_LINGER:
+		if (ns_parse_u32(val, &u) < 0 || u > LINGER_MAX)
+			return bad_value(ps, k, val, "seconds, 0..86400");
+		p->linger = u;
+		return 0;
+	case K_COUNT:
+	default:
+		break;
+	}
+	return -EINVAL; /* not reached: k comes from key_names */
+}
+
+/* Copy the value of key k from src to dst. */
+static void copy_key(enum key k, struct nsc_policy *dst, const struct nsc_policy *src)
+{
+	switch (k) {
+	case K_EXEMPT:
+		dst->exempt = src->exempt;
+		break;
+	case K_NAMESPACES:
+		dst->namespaces = src->namespaces;
+		break;
+	case K_IDENTITY:
+		dst->identity = src->identity;
+		break;
+	case K_HOSTNAME:
+		memcpy(dst->hostname, src->hostname, sizeof(dst->hostname));
+		break;
+	case K_NETWORK:
+		dst->network = src->network;
+		break;
+	case K_ADDRESS_POOL:
+		dst->pool_net = src->pool_net;
+		dst->pool_prefix = src->pool_prefix;
+		break;
+	case K_VETH_NAME:
+		memcpy(dst->veth_name, src->veth_name, sizeof(dst->veth_name));
+		break;
+	case K_PRIVATE_TMP:
+		dst->private_tmp = src->private_tmp;
+		break;
+	case K_SUBIDS:
+		dst->subids = src->subids;
+		break;
+	case K_NO_NEW_PRIVS:
+		dst->no_new_privs = src->no_new_privs;
+		break;
+	case K_LINGER:
+		dst->linger = src->linger;
+		break;
+	case K_COUNT:
+	default:
+		break;
+	}
+}
+
+static void apply_section(struct nsc_policy *p, const struct section *sec)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		if (sec->set & (1u << k))
+			copy_key((enum key)k, p, &sec->val);
+}
+
+/* ---- lines ------------------------------------------------------------- */
+
+static int add_section(struct nsc_config *cfg, enum sec_kind kind,
+		       const char *name, unsigned line)
+{
+	struct section *sec;
+
+	if (cfg->n == cfg->cap) {
+		size_t ncap = cfg->cap ? cfg->cap * 2 : 8;
+		struct section *ns = realloc(cfg->sec, ncap * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		cfg->sec = ns;
+		cfg->cap = ncap;
+	}
+	sec = &cfg->sec[cfg->n];
+	memset(sec, 0, sizeof(*sec));
+	sec->kind = kind;
+	snprintf(sec->name, sizeof(sec->name), "%s", name);
+	sec->line = line;
+	nsc_policy_defaults(&sec->val);
+	cfg->n++;
+	return 0;
+}
+
+/* s: trimmed, starts with '['. */
+static int parse_header(struct parser *ps, char *s)
+{
+	char q[SHOW_MAX + 4];
+	struct nsc_config *cfg = ps->cfg;
+	char *close = strchr(s, ']');
+	char *kind, *name;
+	enum sec_kind k;
+	int r;
+
+	if (!close)
+		return fail(ps, "unterminated section header (missing ']')");
+	if (close[1] != '\0')
+		return fail(ps, "unexpected text after ']' in section header");
+	*close = '\0';
+	kind = trim(s + 1);
+	name = kind + strcspn(kind, " \t");
+	if (*name != '\0')
+		*name++ = '\0';
+	name = trim(name);
+
+	if (strcmp(kind, "defaults") == 0)
+		k = SEC_DEFAULTS;
+	else if (strcmp(kind, "user") == 0)
+		k = SEC_USER;
+	else if (strcmp(kind, "group") == 0)
+		k = SEC_GROUP;
+	else if (*kind == '\0')
+		return fail(ps, "empty section header");
+	else
+		return fail(ps, "unknown section [%s] (expected defaults, user or group)",
+			    clip(q, kind));
+
+	if (k == SEC_DEFAULTS) {
+		if (*name != '\0')
+			return fail(ps, "[defaults] takes no name");
+		if (cfg->sec[0].line != 0)
+			return fail(ps, "duplicate section [defaults] (first at line %u)",
+				    cfg->sec[0].line);
+		cfg->sec[0].line = ps->lineno;
+		ps->cur = 0;
+		return 0;
+	}
+
+	if (*name == '\0')
+		return fail(ps, "missing name in [%s]", kind_names[k]);
+	if (!ns_valid_username(name))
+		return fail(ps, "bad %s name '%s' in section header", kind_names[k],
+			    clip(q, name));
+	for (size_t i = 1; i < cfg->n; i++)
+		if (cfg->sec[i].kind == k && strcmp(cfg->sec[i].name, name) == 0)
+			return fail(ps, "duplicate section [%s %s] (first at line %u)",
+				    kind_names[k], name, cfg->sec[i].line);
+	if (cfg->n >= NSC_SECTIONS_MAX)
+		return fail(ps, "too many sections (max %d)", NSC_SECTIONS_MAX);
+	r = add_section(cfg, k, name, ps->lineno);
+	if (r < 0)
+		return r; /* -ENOMEM, reported by nsc_parse_buffer */
+	ps->cur = cfg->n - 1;
+	return 0;
+}
+
+/* s: trimmed, not empty, not a header. */
+static int parse_setting(struct parser *ps, char *s)
+{
+	char q[SHOW_MAX + 4];
+	char label[NSC_NAME_MAX + 16];
+	struct section *sec = &ps->cfg->sec[ps->cur];
+	char *eq = strchr(s, '=');
+	char *key, *val;
+	int k, r;
+
+	if (!eq)
+		return fail(ps, "expected 'key = value' or a [section] header, got '%s'",
+			    clip(q, s));
+	*eq = '\0';
+	key = trim(s);
+	val = trim(eq + 1);
+	if (*key == '\0')
+		return fail(ps, "missing key before '='");
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(key, key_names[k]) == 0)
+			break;
+	if (k == K_COUNT)
+		return fail(ps, "unknown key '%s'", clip(q, key));
+	if (*val == '\0')
+		return fail(ps, "empty value for '%s'", key_names[k]);
+	if (sec->set & (1u << k)) {
+		section_label(sec, label, sizeof(label));
+		return fail(ps, "duplicate key '%s' in %s", key_names[k], label);
+	}
+	r = parse_value(ps, (enum key)k, val, &sec->val);
+	if (r < 0)
+		return r;
+	sec->set |= 1u << k;
+	if (ps->cur == 0 && sec->line == 0)
+		sec->line = ps->lineno; /* [defaults] opened by a setting */
+	return 0;
+}
+
+/* line: one line without its '\n', n bytes, not NUL-terminated. */
+static int check_line(struct parser *ps, const char *line, size_t n)
+{
+	if (n > NSC_LINE_MAX)
+		return fail(ps, "line too long (max %d)", NSC_LINE_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c == '\0')
+			return fail(ps, "NUL byte in line");
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(ps, "control character 0x%02x in line", c);
+	}
+	return 0;
+}
+
+static int parse_line(struct parser *ps, char *line)
+{
+	char *s;
+
+	line[strcspn(line, "#")] = '\0';
+	s = trim(line);
+	if (*s == '\0')
+		return 0;
+	if (*s == '[')
+		return parse_header(ps, s);
+	return parse_setting(ps, s);
+}
+
+int nsc_parse_buffer(const char *buf, size_t len, const char *fname,
+		     struct nsc_config **out, char *err, size_t errlen)
+{
+	struct parser ps;
+	char line[NSC_LINE_MAX + 1];
+	size_t pos = 0;
+	int r;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!fname)
+		fname = "(config)";
+	if (!buf && len != 0)
+		return -EINVAL;
+	if (len > NSC_FILE_MAX) {
+		errf(err, errlen, "%s: file too large (max %d bytes)", fname,
+		     NSC_FILE_MAX);
+		return -EFBIG;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.fname = fname;
+	ps.err = err;
+	ps.errlen = errlen;
+	ps.cfg = calloc(1, sizeof(*ps.cfg));
+	if (!ps.cfg)
+		return -ENOMEM;
+	r = add_section(ps.cfg, SEC_DEFAULTS, "", 0);
+	while (r == 0 && pos < len) {
+		const char *start = buf + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+
+		pos += n + (nl ? 1 : 0);
+		ps.lineno++;
+		r = check_line(&ps, start, n);
+		if (r < 0)
+			break;
+		memcpy(line, start, n);
+		line[n] = '\0';
+		r = parse_line(&ps, line);
+	}
+	if (r < 0) {
+		if (r == -ENOMEM)
+			errf(err, errlen, "%s: out of memory", fname);
+		nsc_free(ps.cfg);
+		return r;
+	}
+	*out = ps.cfg;
+	return 0;
+}
+
+void nsc_free(struct nsc_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->sec);
+	free(cfg);
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int nsc_check_stat(const struct stat *st, uid_t owner, const char *fname,
+		   char *err, size_t errlen)
+{
+	if (!fname)
+		fname = "(config)";
+	if (S_ISLNK(st->st_mode))
+		errf(err, errlen, "%s: is a symbolic link (refused)", fname);
+	else if (!S_ISREG(st->st_mode))
+		errf(err, errlen, "%s: not a regular file", fname);
+	else if (st->st_uid != owner && owner == 0)
+		errf(err, errlen, "%s: not owned by root", fname);
+	else if (st->st_uid != owner)
+		errf(err, errlen, "%s: not owned by uid %u", fname, (unsigned)owner);
+	else if (st->st_mode & (S_IWGRP | S_IWOTH))
+		errf(err, errlen, "%s: is group- or world-writable", fname);
+	else
+		return 0;
+	return -EPERM;
+}
+
+int nsc_load_file(const char *path, struct nsc_config **out, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!path)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			errf(err, errlen, "%s: is a symbolic link (refused)", path);
+		else
+			errf(err, errlen, "%s: cannot open: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		errf(err, errlen, "%s: cannot stat: %s", path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	r = nsc_check_stat(&st, 0, path, err, errlen);
+	if (r == 0) {
+		r = ns_read_all(fd, NSC_FILE_MAX, &buf, &len);
+		if (r == -EFBIG)
+			errf(err, errlen, "%s: file too large (max %d bytes)", path,
+			     NSC_FILE_MAX);
+		else if (r < 0)
+			errf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+	}
+	close(fd);
+	if (r < 0)
+		return r;
+	r = nsc_parse_buffer(buf, len, path, out, err, errlen);
+	free(buf);
+	return r;
+}
+
+/* ---- resolution -------------------------------------------------------- */
+
+static bool in_list(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] && strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int check_coherent(const struct nsc_policy *p, const char *user,
+			  uid_t uid, const char *host, char *err, size_t errlen)
+{
+	char hname[64]; /* valid_hostname(): at most 63 characters */
+	char ifname[16]; /* valid_ifname(): at most 15 characters (IFNAMSIZ) */
+	unsigned ns = p->namespaces;
+	int r;
+
+	if (p->identity == NSC_ID_ROOT && !(ns & NSC_NS_USER)) {
+		errf(err, errlen, "policy for %s: identity root needs the user namespace",
+		     user);
+		return -EINVAL;
+	}
+	if (p->network == NSC_NET_VETH && !(ns & NSC_NS_NET)) {
+		errf(err, errlen, "policy for %s: network veth needs the net namespace",
+		     user);
+		return -EINVAL;
+	}
+	if (p->private_tmp && !(ns & NSC_NS_MNT)) {
+		errf(err, errlen, "policy for %s: private_tmp needs the mnt namespace",
+		     user);
+		return -EINVAL;
+	}
+	if ((ns & NSC_NS_PID) && !(ns & NSC_NS_MNT)) {
+		errf(err, errlen, "policy for %s: the pid namespace needs the mnt "
+		     "namespace (a fresh /proc is mounted)", user);
+		return -EINVAL;
+	}
+	if (ns & NSC_NS_UTS) {
+		r = template_expand(p->hostname, user, (uint32_t)uid, host, hname,
+				    sizeof(hname));
+		if (r == -ENAMETOOLONG) {
+			errf(err, errlen, "policy for %s: hostname '%s' gives a name "
+			     "longer than 63 characters", user, p->hostname);
+			return -EINVAL;
+		}
+		if (r < 0) {
+			errf(err, errlen, "policy for %s: hostname '%s' cannot be "
+			     "expanded (no host name?)", user, p->hostname);
+			return -EINVAL;
+		}
+		if (!valid_hostname(hname)) {
+			errf(err, errlen, "policy for %s: hostname '%s' gives '%s', "
+			     "not a valid host name", user, p->hostname, hname);
+			return -EINVAL;
+		}
+	}
+	if (p->network == NSC_NET_VETH) {
+		r = template_expand(p->veth_name, user, (uint32_t)uid, host, ifname,
+				    sizeof(ifname));
+		if (r == -ENAMETOOLONG) {
+			errf(err, errlen, "policy for %s: veth_name '%s' gives a name "
+			     "longer than 15 characters", user, p->veth_name);
+			return -EINVAL;
+		}
+		if (r < 0) {
+			errf(err, errlen, "policy for %s: veth_name '%s' cannot be "
+			     "expanded (no host name?)", user, p->veth_name);
+			return -EINVAL;
+		}
+		if (!valid_ifname(ifname)) {
+			errf(err, errlen, "policy for %s: veth_name '%s' gives '%s', "
+			     "not a valid interface name", user, p->veth_name, ifname);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int nsc_resolve_host(const struct nsc_config *cfg, const char *user, uid_t uid,
+		     const char *const *groups, size_t ngroups, const char *host,
+		     struct nsc_policy *out, char *err, size_t errlen)
+{
+	char q[SHOW_MAX + 4];
+
+	if (!cfg || !user || !out || (ngroups > 0 && !groups)) {
+		errf(err, errlen, "policy: invalid arguments");
+		return -EINVAL;
+	}
+	nsc_policy_defaults(out);
+	if (uid == 0) {
+		out->exempt = true;
+		return 0;
+	}
+	if (!ns_valid_username(user)) {
+		errf(err, errlen, "policy for '%s': bad user name", clip(q, user));
+		return -EINVAL;
+	}
+	apply_section(out, &cfg->sec[0]);
+	for (size_t i = 1; i < cfg->n; i++)
+		if (cfg->sec[i].kind == SEC_GROUP &&
+		    in_list(cfg->sec[i].name, groups, ngroups))
+			apply_section(out, &cfg->sec[i]);
+	for (size_t i = 1; i < cfg->n; i++)
+		if (cfg->sec[i].kind == SEC_USER && strcmp(cfg->sec[i].name, user) == 0)
+			apply_section(out, &cfg->sec[i]);
+	if (out->exempt)
+		return 0;
+	return check_coherent(out, user, uid, host, err, errlen);
+}
+
+int nsc_resolve(const struct nsc_config *cfg, const char *user, uid_t uid,
+		const char *const *groups, size_t ngroups,
+		struct nsc_policy *out, char *err, size_t errlen)
+{
+	char host[256];
+	const char *h = host;
+
+	/* A failure leaves host NULL: only a template using %h fails then. */
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		h = NULL;
+	host[sizeof(host) - 1] = '\0';
+	return nsc_resolve_host(cfg, user, uid, groups, ngroups, h, out, err, errlen);
+}

@@ -1,0 +1,77 @@
+/* addrpool.c — /30 blocks of an IPv4 pool. See addrpool.h. */
+#include "addrpool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int addrpool_size(uint32_t net, unsigned prefix, uint32_t *nblocks)
+{
+	uint32_t mask;
+
+	if (prefix < 8 || prefix > ADDRPOOL_BLOCK_PREFIX)
+		return -EINVAL;
+	mask = UINT32_MAX << (32 - prefix);
+	if (net & ~mask)
+		return -EINVAL;
+	*nblocks = UINT32_C(1) << (ADDRPOOL_BLOCK_PREFIX - prefix);
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int addrpool_pick(uint32_t net, unsigned prefix, const uint32_t *used,
+		  size_t nused, uint32_t *index)
+{
+	uint32_t nblocks, cand = 0;
+	uint32_t *sorted = NULL;
+	int rc;
+
+	rc = addrpool_size(net, prefix, &nblocks);
+	if (rc < 0)
+		return rc;
+	if (nused > 0) {
+		if (nused > SIZE_MAX / sizeof(*sorted))
+			return -ENOMEM;
+		sorted = malloc(nused * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, used, nused * sizeof(*sorted));
+		qsort(sorted, nused, sizeof(*sorted), cmp_u32);
+	}
+	/* Walk the sorted leases: the first gap is the lowest free index.
+	 * Duplicates fall below `cand`; out-of-range ones sort to the end. */
+	for (size_t i = 0; i < nused && cand < nblocks; i++) {
+		if (sorted[i] < cand)
+			continue;
+		if (sorted[i] > cand)
+			break;
+		cand++;
+	}
+	free(sorted);
+	if (cand >= nblocks)
+		return -ENOSPC;
+	*index = cand;
+	return 0;
+}
+
+int addrpool_addrs(uint32_t net, unsigned prefix, uint32_t index,
+		   uint32_t *host, uint32_t *peer)
+{
+	uint32_t nblocks;
+	int rc;
+
+	rc = addrpool_size(net, prefix, &nblocks);
+	if (rc < 0)
+		return rc;
+	if (index >= nblocks)
+		return -ERANGE;
+	*host = net + 4 * index + 1;
+	*peer = net + 4 * index + 2;
+	return 0;
+}

@@ -1,0 +1,474 @@
+/* session_state.c — format and parse the per-session record (pure code; the
+ * file I/O lives elsewhere). See session_state.h. */
+#include "session_state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "template.h"
+#include "util.h"
+
+/* Keys in the order state_format writes them. K_NS + i is "ns_" followed by
+ * nsc_ns_names[i]. */
+enum key {
+	K_VERSION, K_USER, K_UID, K_GID,
+	K_KEEPER_PID, K_KEEPER_START, K_MONITOR_PID, K_MONITOR_START,
+	K_NAMESPACES, K_NS_DEV,
+	K_NS, K_NS_END = K_NS + NSC_NS_COUNT - 1,
+	K_NETWORK, K_VETH_HOST, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
+	K_CREATED,
+	K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_VERSION] = "version",
+	[K_USER] = "user",
+	[K_UID] = "uid",
+	[K_GID] = "gid",
+	[K_KEEPER_PID] = "keeper_pid",
+	[K_KEEPER_START] = "keeper_start",
+	[K_MONITOR_PID] = "monitor_pid",
+	[K_MONITOR_START] = "monitor_start",
+	[K_NAMESPACES] = "namespaces",
+	[K_NS_DEV] = "ns_dev",
+	/* K_NS .. K_NS_END: built from nsc_ns_names */
+	[K_NETWORK] = "network",
+	[K_VETH_HOST] = "veth_host",
+	[K_ADDR_HOST] = "addr_host",
+	[K_ADDR_PEER] = "addr_peer",
+	[K_PREFIX] = "prefix",
+	[K_POOL_INDEX] = "pool_index",
+	[K_CREATED] = "created",
+};
+
+#define KEY_MAX 32
+/* Longest value we write: the namespace list, or a 20-digit number. */
+#define VALUE_MAX 64
+
+static void key_name(int k, char out[KEY_MAX])
+{
+	if (k >= K_NS && k <= K_NS_END)
+		snprintf(out, KEY_MAX, "ns_%s", nsc_ns_names[k - K_NS]);
+	else
+		snprintf(out, KEY_MAX, "%s", key_names[k]);
+}
+
+static int key_lookup(const char *key)
+{
+	char name[KEY_MAX];
+
+	for (int k = 0; k < K_COUNT; k++) {
+		key_name(k, name);
+		if (strcmp(key, name) == 0)
+			return k;
+	}
+	return -1;
+}
+
+/* ---- checks shared by format and parse ---- */
+
+static bool valid_veth_host(const char *s, size_t size)
+{
+	if (!memchr(s, '\0', size))
+		return false;
+	return s[0] == '\0' || valid_ifname(s);
+}
+
+/* Checks one field on its own. Returns NULL or what is wrong. */
+static const char *field_check(const struct session_record *r, int k)
+{
+	switch (k) {
+	case K_USER:
+		if (!memchr(r->user, '\0', sizeof(r->user)) || !ns_valid_username(r->user))
+			return "not a valid user name";
+		break;
+	case K_UID:
+		if (r->uid == UINT32_MAX)
+			return "not a valid id";
+		break;
+	case K_GID:
+		if (r->gid == UINT32_MAX)
+			return "not a valid id";
+		break;
+	case K_KEEPER_PID:
+		if (r->keeper_pid <= 0)
+			return "not a valid pid";
+		break;
+	case K_MONITOR_PID:
+		if (r->monitor_pid <= 0)
+			return "not a valid pid";
+		break;
+	case K_NAMESPACES:
+		if (r->namespaces == 0 || (r->namespaces & ~NSC_NS_ALL))
+			return "not a valid namespace set";
+		break;
+	case K_NETWORK:
+		if (r->network != NSC_NET_NONE && r->network != NSC_NET_VETH)
+			return "not a valid network mode";
+		break;
+	case K_VETH_HOST:
+		if (!valid_veth_host(r->veth_host, sizeof(r->veth_host)))
+			return "not a valid interface name";
+		break;
+	case K_PREFIX:
+		if (r->prefix > 32)
+			return "not a valid prefix length";
+		break;
+	case K_CREATED:
+		if (r->created < 0)
+			return "negative time";
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+/* Checks the fields against each other. Returns NULL or what is wrong. */
+static const char *record_check(const struct session_record *r)
+{
+	for (int i = 0; i < NSC_NS_COUNT; i++) {
+		bool on = r->namespaces & (1u << i);
+		if (on != (r->ns_ino[i] != 0))
+			return "ns_ inode numbers do not match namespaces";
+	}
+	if (r->network == NSC_NET_NONE &&
+	    (r->veth_host[0] != '\0' || r->addr_host != 0 || r->addr_peer != 0 ||
+	     r->pool_index != 0))
+		return "network=none with veth_host, addresses or pool_index set";
+	if (r->network == NSC_NET_VETH && r->veth_host[0] == '\0')
+		return "network=veth without veth_host";
+	return NULL;
+}
+
+/* ---- format ---- */
+
+static void format_namespaces(unsigned mask, char out[VALUE_MAX])
+{
+	size_t pos = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < NSC_NS_COUNT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		pos += (size_t)snprintf(out + pos, VALUE_MAX - pos, "%s%s",
+					pos ? "," : "", nsc_ns_names[i]);
+	}
+}
+
+static void format_value(const struct session_record *r, int k, char out[VALUE_MAX])
+{
+	switch (k) {
+	case K_VERSION:
+		snprintf(out, VALUE_MAX, "%d", STATE_VERSION);
+		break;
+	case K_USER:
+		snprintf(out, VALUE_MAX, "%s", r->user);
+		break;
+	case K_UID:
+		snprintf(out, VALUE_MAX, "%" PRIu32, r->uid);
+		break;
+	case K_GID:
+		snprintf(out, VALUE_MAX, "%" PRIu32, r->gid);
+		break;
+	case K_KEEPER_PID:
+		snprintf(out, VALUE_MAX, "%d", (int)r->keeper_pid);
+		break;
+	case K_KEEPER_START:
+		snprintf(out, VALUE_MAX, "%" PRIu64, r->keeper_start);
+		break;
+	case K_MONITOR_PID:
+		snprintf(out, VALUE_MAX, "%d", (int)r->monitor_pid);
+		break;
+	case K_MONITOR_START:
+		snprintf(out, VALUE_MAX, "%" PRIu64, r->monitor_start);
+		break;
+	case K_NAMESPACES:
+		format_namespaces(r->namespaces, out);
+		break;
+	case K_NS_DEV:
+		snprintf(out, VALUE_MAX, "%" PRIu64, r->ns_dev);
+		break;
+	case K_NETWORK:
+		snprintf(out, VALUE_MAX, "%s", r->network == NSC_NET_VETH ? "veth" : "none");
+		break;
+	case K_VETH_HOST:
+		snprintf(out, VALUE_MAX, "%s", r->veth_host);
+		break;
+	case K_ADDR_HOST:
+		nsc_format_ipv4(r->addr_host, out);
+		break;
+	case K_ADDR_PEER:
+		nsc_format_ipv4(r->addr_peer, out);
+		break;
+	case K_PREFIX:
+		snprintf(out, VALUE_MAX, "%u", r->prefix);
+		break;
+	case K_POOL_INDEX:
+		snprintf(out, VALUE_MAX, "%" PRIu32, r->pool_index);
+		break;
+	case K_CREATED:
+		snprintf(out, VALUE_MAX, "%" PRId64, r->created);
+		break;
+	default: /* K_NS .. K_NS_END */
+		snprintf(out, VALUE_MAX, "%" PRIu64, r->ns_ino[k - K_NS]);
+		break;
+	}
+}
+
+int state_format(const struct session_record *r, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	for (int k = 0; k < K_COUNT; k++)
+		if (field_check(r, k))
+			return -EINVAL;
+	if (record_check(r))
+		return -EINVAL;
+	if (len == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (int k = 0; k < K_COUNT; k++) {
+		char name[KEY_MAX], value[VALUE_MAX];
+		int w;
+
+		key_name(k, name);
+		format_value(r, k, value);
+		w = snprintf(buf + pos, len - pos, "%s=%s\n", name, value);
+		if (w < 0 || (size_t)w >= len - pos) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
+		pos += (size_t)w;
+	}
+	return (int)pos;
+}
+
+/* ---- parse ---- */
+
+/* Strict dotted quad: four decimal parts 0..255, no leading zeros. */
+static int parse_ipv4(const char *s, uint32_t *out)
+{
+	char tmp[16];
+	char *p = tmp;
+	uint32_t v = 0;
+
+	if (strlen(s) >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, strlen(s) + 1);
+	for (int i = 0; i < 4; i++) {
+		char *dot = strchr(p, '.');
+		uint32_t part;
+
+		if ((i < 3) != (dot != NULL))
+			return -EINVAL;
+		if (dot)
+			*dot = '\0';
+		if (ns_parse_u32(p, &part) < 0 || part > 255)
+			return -EINVAL;
+		v = v << 8 | part;
+		if (dot)
+			p = dot + 1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Comma list of nsc_ns_names, each at most once, at least one. */
+static int parse_namespaces(const char *s, unsigned *mask)
+{
+	char tmp[VALUE_MAX];
+	char *p = tmp;
+	unsigned m = 0;
+
+	if (strlen(s) >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, strlen(s) + 1);
+	for (;;) {
+		char *comma = strchr(p, ',');
+		int found = -1;
+
+		if (comma)
+			*comma = '\0';
+		for (int i = 0; i < NSC_NS_COUNT; i++)
+			if (strcmp(p, nsc_ns_names[i]) == 0)
+				found = i;
+		if (found < 0 || (m & (1u << found)))
+			return -EINVAL;
+		m |= 1u << found;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*mask = m;
+	return 0;
+}
+
+static int parse_pid(const char *s, pid_t *out)
+{
+	uint32_t v;
+
+	if (ns_parse_u32(s, &v) < 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+/* Parses the text of one value into `r`. Syntax only; field_check and
+ * record_check judge the result. */
+static int parse_value(struct session_record *r, int k, const char *v)
+{
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (k) {
+	case K_VERSION:
+		if (ns_parse_u32(v, &u32) < 0 || u32 != STATE_VERSION)
+			return -EINVAL;
+		return 0;
+	case K_USER:
+		if (strlen(v) >= sizeof(r->user))
+			return -EINVAL;
+		memcpy(r->user, v, strlen(v) + 1);
+		return 0;
+	case K_UID:
+		return ns_parse_u32(v, &r->uid);
+	case K_GID:
+		return ns_parse_u32(v, &r->gid);
+	case K_KEEPER_PID:
+		return parse_pid(v, &r->keeper_pid);
+	case K_KEEPER_START:
+		return ns_parse_u64(v, &r->keeper_start);
+	case K_MONITOR_PID:
+		return parse_pid(v, &r->monitor_pid);
+	case K_MONITOR_START:
+		return ns_parse_u64(v, &r->monitor_start);
+	case K_NAMESPACES:
+		return parse_namespaces(v, &r->namespaces);
+	case K_NS_DEV:
+		return ns_parse_u64(v, &r->ns_dev);
+	case K_NETWORK:
+		if (strcmp(v, "none") == 0)
+			r->network = NSC_NET_NONE;
+		else if (strcmp(v, "veth") == 0)
+			r->network = NSC_NET_VETH;
+		else
+			return -EINVAL;
+		return 0;
+	case K_VETH_HOST:
+		if (strlen(v) >= sizeof(r->veth_host))
+			return -EINVAL;
+		memcpy(r->veth_host, v, strlen(v) + 1);
+		return 0;
+	case K_ADDR_HOST:
+		return parse_ipv4(v, &r->addr_host);
+	case K_ADDR_PEER:
+		return parse_ipv4(v, &r->addr_peer);
+	case K_PREFIX:
+		if (ns_parse_u32(v, &u32) < 0)
+			return -EINVAL;
+		r->prefix = u32;
+		return 0;
+	case K_POOL_INDEX:
+		return ns_parse_u32(v, &r->pool_index);
+	case K_CREATED:
+		if (ns_parse_u64(v, &u64) < 0 || u64 > INT64_MAX)
+			return -EINVAL;
+		r->created = (int64_t)u64;
+		return 0;
+	default: /* K_NS .. K_NS_END */
+		return ns_parse_u64(v, &r->ns_ino[k - K_NS]);
+	}
+}
+
+static int perr(char *err, size_t errlen, size_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* "line N: problem", or just "problem" for lineno 0 (whole-file errors). */
+static int perr(char *err, size_t errlen, size_t lineno, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (err && errlen > 0) {
+		if (lineno)
+			snprintf(err, errlen, "line %zu: %s", lineno, what);
+		else
+			snprintf(err, errlen, "%s", what);
+	}
+	return -EINVAL;
+}
+
+int state_parse(const char *buf, size_t len, struct session_record *out,
+		char *err, size_t errlen)
+{
+	struct session_record r;
+	bool seen[K_COUNT] = { false };
+	char name[KEY_MAX];
+	const char *why;
+	size_t pos = 0, lineno = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (err && errlen > 0)
+		err[0] = '\0';
+	if (len > STATE_FILE_MAX)
+		return perr(err, errlen, 0, "file longer than %d bytes", STATE_FILE_MAX);
+
+	while (pos < len) {
+		char line[STATE_LINE_MAX + 1];
+		const char *start = buf + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t linelen = nl ? (size_t)(nl - start) : len - pos;
+		char *eq;
+		int k;
+
+		lineno++;
+		pos += linelen + 1;
+		if (linelen > STATE_LINE_MAX)
+			return perr(err, errlen, lineno, "line longer than %d characters",
+				    STATE_LINE_MAX);
+		if (memchr(start, '\0', linelen))
+			return perr(err, errlen, lineno, "NUL byte");
+		if (!nl)
+			return perr(err, errlen, lineno, "no newline at end of file (truncated?)");
+		if (linelen == 0)
+			return perr(err, errlen, lineno, "empty line");
+		memcpy(line, start, linelen);
+		line[linelen] = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			return perr(err, errlen, lineno, "expected key=value");
+		*eq = '\0';
+		k = key_lookup(line);
+		if (k < 0)
+			return perr(err, errlen, lineno, "unknown key");
+		key_name(k, name);
+		if (seen[k])
+			return perr(err, errlen, lineno, "duplicate key %s", name);
+		seen[k] = true;
+		if (parse_value(&r, k, eq + 1) < 0)
+			return perr(err, errlen, lineno, "bad value for %s", name);
+		why = field_check(&r, k);
+		if (why)
+			return perr(err, errlen, lineno, "%s: %s", name, why);
+	}
+	for (int k = 0; k < K_COUNT; k++) {
+		if (!seen[k]) {
+			key_name(k, name);
+			return perr(err, errlen, 0, "missing key %s", name);
+		}
+	}
+	why = record_check(&r);
+	if (why)
+		return perr(err, errlen, 0, "inconsistent record: %s", why);
+	*out = r;
+	return 0;
+}

@@ -1,0 +1,39 @@
+# scripts/lib.sh — shared by the demo and the integration tests (sourced).
+# private_install DIR: build nsession-helper with every trusted path under
+# DIR (config DIR/etc/nsession.conf, state DIR/run/nsession, subordinate ids
+# DIR/etc/sub{u,g}id) and install it setuid root as DIR/bin/nsession-helper.
+# Nothing outside DIR is touched, so a real /etc/nsession.conf or
+# /run/nsession on the machine is never read or changed.
+private_install() {
+	local dir=$1 src
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	chmod 755 "$dir"
+	mkdir -p "$dir/bin" "$dir/etc" "$dir/run" "$dir/home"
+	if ! make -s -C "$src" O="$dir/build" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
+		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" \
+		"$dir/build/nsession-helper" >"$dir/build.log" 2>&1; then
+		cat "$dir/build.log" >&2
+		echo "build failed" >&2
+		return 1
+	fi
+	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
+	: >"$dir/etc/subuid"
+	: >"$dir/etc/subgid"
+	chmod 644 "$dir/etc/subuid" "$dir/etc/subgid"
+}
+
+# as USER CMD...: run CMD with USER's real uid/gid and groups (setpriv execs
+# directly, so $! of a background call is CMD itself).
+as() {
+	local u=$1
+	shift
+	setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --init-groups -- "$@"
+}
+
+# remove_links PREFIX: delete every interface whose name starts with PREFIX.
+remove_links() {
+	local l
+	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^$1"); do
+		ip link del "$l" 2>/dev/null
+	done
+}

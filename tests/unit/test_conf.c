@@ -1,0 +1,1112 @@
+/* test_conf.c — cmocka tests for conf/nsconf.c (parser, resolver, files). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nsconf.h"
+
+#define HOST "box.example.org"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/* Every message: one line of printable ASCII starting with `prefix` and
+ * containing `needle`. */
+static void check_msg(const char *err, const char *prefix, const char *needle)
+{
+	for (const char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			fail_msg("message has a non-printable byte: '%s'", err);
+	if (strncmp(err, prefix, strlen(prefix)) != 0)
+		fail_msg("message '%s' does not start with '%s'", err, prefix);
+	if (!strstr(err, needle))
+		fail_msg("message '%s' does not contain '%s'", err, needle);
+}
+
+static struct nsc_config *parse_ok_len(const char *text, size_t len)
+{
+	char err[NSC_ERR_MAX] = "";
+	struct nsc_config *cfg = NULL;
+	int r = nsc_parse_buffer(text, len, "t.conf", &cfg, err, sizeof(err));
+
+	if (r != 0)
+		fail_msg("unexpected error %d: %s", r, err);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+static struct nsc_config *parse_ok(const char *text)
+{
+	return parse_ok_len(text, strlen(text));
+}
+
+static void expect_bad_len(const char *text, size_t len, unsigned line,
+			   const char *needle)
+{
+	char err[NSC_ERR_MAX] = "";
+	char prefix[32];
+	static char sentinel;
+	/* any value: nsc_parse_buffer must set it to NULL on error */
+	struct nsc_config *cfg = (struct nsc_config *)(void *)&sentinel;
+	int r = nsc_parse_buffer(text, len, "t.conf", &cfg, err, sizeof(err));
+
+	if (r != -EINVAL)
+		fail_msg("expected -EINVAL for line %u '%s', got %d", line, needle, r);
+	assert_null(cfg);
+	snprintf(prefix, sizeof(prefix), "t.conf:%u: ", line);
+	check_msg(err, prefix, needle);
+}
+
+static void expect_bad(const char *text, unsigned line, const char *needle)
+{
+	expect_bad_len(text, strlen(text), line, needle);
+}
+
+/* Parse `text`, resolve for `user` (uid 1000 unless given). */
+static int resolve_text(const char *text, const char *user, uid_t uid,
+			const char *const *groups, size_t ngroups,
+			struct nsc_policy *p, char *err, size_t errlen)
+{
+	struct nsc_config *cfg = parse_ok(text);
+	int r = nsc_resolve_host(cfg, user, uid, groups, ngroups, HOST, p, err, errlen);
+
+	nsc_free(cfg);
+	return r;
+}
+
+static void resolve_ok(const char *text, const char *user,
+		       const char *const *groups, size_t ngroups, struct nsc_policy *p)
+{
+	char err[NSC_ERR_MAX] = "";
+	int r = resolve_text(text, user, 1000, groups, ngroups, p, err, sizeof(err));
+
+	if (r != 0)
+		fail_msg("unexpected resolve error %d: %s", r, err);
+}
+
+static void expect_incoherent(const char *text, const char *user,
+			      const char *needle)
+{
+	char err[NSC_ERR_MAX] = "";
+	char prefix[64];
+	struct nsc_policy p;
+	int r = resolve_text(text, user, 1000, NULL, 0, &p, err, sizeof(err));
+
+	if (r != -EINVAL)
+		fail_msg("expected -EINVAL ('%s'), got %d", needle, r);
+	snprintf(prefix, sizeof(prefix), "policy for %s: ", user);
+	check_msg(err, prefix, needle);
+}
+
+static void assert_policy_equal(const struct nsc_policy *a, const struct nsc_policy *b)
+{
+	assert_int_equal(a->exempt, b->exempt);
+	assert_int_equal(a->namespaces, b->namespaces);
+	assert_int_equal(a->identity, b->identity);
+	assert_string_equal(a->hostname, b->hostname);
+	assert_int_equal(a->network, b->network);
+	assert_int_equal(a->pool_net, b->pool_net);
+	assert_int_equal(a->pool_prefix, b->pool_prefix);
+	assert_string_equal(a->veth_name, b->veth_name);
+	assert_int_equal(a->private_tmp, b->private_tmp);
+	assert_int_equal(a->subids, b->subids);
+	assert_int_equal(a->no_new_privs, b->no_new_privs);
+	assert_int_equal(a->linger, b->linger);
+}
+
+/* ---- defaults and basic syntax ----------------------------------------- */
+
+static void test_builtin_defaults(void **state)
+{
+	struct nsc_policy p;
+
+	nsc_policy_defaults(&p);
+	assert_false(p.exempt);
+	assert_int_equal(p.namespaces, NSC_NS_ALL);
+	assert_int_equal(p.identity, NSC_ID_SELF);
+	assert_string_equal(p.hostname, "%u-%h");
+	assert_int_equal(p.network, NSC_NET_NONE);
+	assert_int_equal(p.pool_net, 0x0afa0000u);
+	assert_int_equal(p.pool_prefix, 16);
+	assert_string_equal(p.veth_name, "nsv%U");
+	assert_true(p.private_tmp);
+	assert_true(p.subids);
+	assert_true(p.no_new_privs);
+	assert_int_equal(p.linger, 0);
+
+	assert_string_equal(nsc_ns_names[0], "user");
+	assert_string_equal(nsc_ns_names[1], "mnt");
+	assert_string_equal(nsc_ns_names[2], "pid");
+	assert_string_equal(nsc_ns_names[3], "ipc");
+	assert_string_equal(nsc_ns_names[4], "uts");
+	assert_string_equal(nsc_ns_names[5], "net");
+}
+
+static void test_empty_file_is_defaults(void **state)
+{
+	const char *texts[] = { "", "\n", "\n\n  \n\t\n", "# only a comment",
+				"# c\n   # indented\n\n", "[defaults]\n" };
+	struct nsc_policy want, got;
+	char err[NSC_ERR_MAX];
+	struct nsc_config *cfg;
+
+	nsc_policy_defaults(&want);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		resolve_ok(texts[i], "alice", NULL, 0, &got);
+		assert_policy_equal(&got, &want);
+	}
+	/* a NULL buffer of length 0 is an empty file */
+	assert_int_equal(nsc_parse_buffer(NULL, 0, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 0, HOST, &got,
+					  err, sizeof(err)), 0);
+	assert_policy_equal(&got, &want);
+	nsc_free(cfg);
+	nsc_free(NULL);
+}
+
+static void test_every_key(void **state)
+{
+	struct nsc_policy p;
+
+	resolve_ok("[defaults]\n"
+		   "exempt = no\n"
+		   "namespaces = user,mnt,pid,net\n"
+		   "identity = root\n"
+		   "hostname = s-%U\n"
+		   "network = veth\n"
+		   "address_pool = 192.168.64.0/20\n"
+		   "veth_name = ve.%U\n"
+		   "private_tmp = no\n"
+		   "subids = no\n"
+		   "no_new_privs = no\n"
+		   "linger = 86400\n",
+		   "alice", NULL, 0, &p);
+	assert_false(p.exempt);
+	assert_int_equal(p.namespaces, NSC_NS_USER | NSC_NS_MNT | NSC_NS_PID | NSC_NS_NET);
+	assert_int_equal(p.identity, NSC_ID_ROOT);
+	assert_string_equal(p.hostname, "s-%U");
+	assert_int_equal(p.network, NSC_NET_VETH);
+	assert_int_equal(p.pool_net, 0xc0a84000u);
+	assert_int_equal(p.pool_prefix, 20);
+	assert_string_equal(p.veth_name, "ve.%U");
+	assert_false(p.private_tmp);
+	assert_false(p.subids);
+	assert_false(p.no_new_privs);
+	assert_int_equal(p.linger, 86400);
+}
+
+static void test_whitespace_and_comments(void **state)
+{
+	struct nsc_policy p;
+
+	resolve_ok("   network   =   veth   # comment after a value\n"
+		   "\tlinger\t=\t0\t\n"
+		   "namespaces =  user  mnt\t,pid , ipc,uts,,net \n"
+		   "#identity = root\n"
+		   "  # indented comment\n"
+		   "[ user   alice ]   # comment after a header\n"
+		   "hostname=%u-x#no space before the comment\n"
+		   "linger=7", /* last line without '\n' */
+		   "alice", NULL, 0, &p);
+	assert_int_equal(p.network, NSC_NET_VETH);
+	assert_int_equal(p.namespaces, NSC_NS_ALL);
+	assert_int_equal(p.identity, NSC_ID_SELF);
+	assert_string_equal(p.hostname, "%u-x");
+	assert_int_equal(p.linger, 7);
+}
+
+static void test_keys_before_header_are_defaults(void **state)
+{
+	struct nsc_policy p;
+	const char *const g[] = { "staff" };
+
+	resolve_ok("linger = 5\n[group staff]\nlinger = 6\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.linger, 5);
+	resolve_ok("linger = 5\n[group staff]\nlinger = 6\n", "alice", g, 1, &p);
+	assert_int_equal(p.linger, 6);
+	/* [defaults] first opened by a header: no settings before it */
+	resolve_ok("# comment\n\n[defaults]\nlinger = 5\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.linger, 5);
+	/* [defaults] anywhere in the file applies before every group */
+	resolve_ok("[group staff]\nlinger = 6\n[defaults]\nlinger = 5\n", "alice", g, 1, &p);
+	assert_int_equal(p.linger, 6);
+	resolve_ok("[group staff]\nlinger = 6\n[defaults]\nlinger = 5\n", "bob", NULL, 0, &p);
+	assert_int_equal(p.linger, 5);
+}
+
+/* ---- syntax errors ----------------------------------------------------- */
+
+static void test_duplicate_sections(void **state)
+{
+	expect_bad("linger = 1\n[defaults]\n", 2,
+		   "duplicate section [defaults] (first at line 1)");
+	expect_bad("# c\n\nlinger = 1\n[user a]\n[defaults]\n", 5,
+		   "duplicate section [defaults] (first at line 3)");
+	expect_bad("[defaults]\n[defaults]\n", 2,
+		   "duplicate section [defaults] (first at line 1)");
+	expect_bad("[defaults]\nlinger = 1\n[user a]\n[defaults]\n", 4,
+		   "duplicate section [defaults] (first at line 1)");
+	expect_bad("\n[group staff]\nlinger = 1\n[user staff]\n[group x]\n[group staff]\n", 6,
+		   "duplicate section [group staff] (first at line 2)");
+	expect_bad("[user alice]\n[user alice]\n", 2,
+		   "duplicate section [user alice] (first at line 1)");
+	/* names are case-sensitive; user and group names are separate */
+	nsc_free(parse_ok("[user alice]\n[user Alice]\n[group alice]\n"));
+}
+
+static void test_duplicate_keys(void **state)
+{
+	expect_bad("[user alice]\nidentity = self\nidentity = root\n", 3,
+		   "duplicate key 'identity' in [user alice]");
+	expect_bad("linger = 1\nlinger = 1\n", 2, "duplicate key 'linger' in [defaults]");
+	expect_bad("[defaults]\nlinger = 1\n  linger=2\n", 3,
+		   "duplicate key 'linger' in [defaults]");
+	expect_bad("[group staff]\nexempt = no\n# x\nexempt = yes\n", 4,
+		   "duplicate key 'exempt' in [group staff]");
+	/* the same key in different sections is fine */
+	nsc_free(parse_ok("linger = 1\n[user a]\nlinger = 2\n[group a]\nlinger = 3\n"));
+}
+
+static void test_odd_lines(void **state)
+{
+	expect_bad("netwrk = veth\n", 1, "unknown key 'netwrk'");
+	expect_bad("\n\n\n\n\n\n\n\n\n\n\nNetwork = veth\n", 12, "unknown key 'Network'");
+	expect_bad("network\n", 1, "expected 'key = value' or a [section] header");
+	expect_bad("linger 5\n", 1, "expected 'key = value'");
+	expect_bad("= veth\n", 1, "missing key before '='");
+	expect_bad("  =\n", 1, "missing key before '='");
+	expect_bad("network =\n", 1, "empty value for 'network'");
+	expect_bad("network =    \n", 1, "empty value for 'network'");
+	expect_bad("network = # veth\n", 1, "empty value for 'network'");
+	expect_bad("net work = veth\n", 1, "unknown key 'net work'");
+	expect_bad("[user alice\n", 1, "unterminated section header");
+	expect_bad("[user alice] x\n", 1, "unexpected text after ']'");
+	expect_bad("[user alice]]\n", 1, "unexpected text after ']'");
+	expect_bad("[]\n", 1, "empty section header");
+	expect_bad("[  ]\n", 1, "empty section header");
+	expect_bad("[host box]\n", 1, "unknown section [host]");
+	expect_bad("[Defaults]\n", 1, "unknown section [Defaults]");
+	expect_bad("[user]\n", 1, "missing name in [user]");
+	expect_bad("[group   ]\n", 1, "missing name in [group]");
+	expect_bad("[defaults all]\n", 1, "[defaults] takes no name");
+	expect_bad("[user -alice]\n", 1, "bad user name '-alice'");
+	expect_bad("[user .alice]\n", 1, "bad user name '.alice'");
+	expect_bad("[group a/b]\n", 1, "bad group name 'a/b'");
+	expect_bad("[user alice bob]\n", 1, "bad user name 'alice bob'");
+	expect_bad("[user $]\n", 1, "bad user name '$'");
+	expect_bad("[user a$b]\n", 1, "bad user name 'a$b'");
+	expect_bad("[user abcdefghijklmnopqrstuvwxyz0123456]\n", 1, "bad user name");
+	nsc_free(parse_ok("[user abcdefghijklmnopqrstuvwxyz012345]\n[user host$]\n"
+			  "[group a.b_c-d]\n[user 0]\n"));
+	/* a key needs a value even in a section that is otherwise fine */
+	expect_bad("[user alice]\nlinger = 1\nexempt\n", 3, "expected 'key = value'");
+}
+
+static void test_line_length(void **state)
+{
+	char *buf = malloc(NSC_LINE_MAX + 64);
+
+	assert_non_null(buf);
+	/* exactly NSC_LINE_MAX characters: fine, with or without '\n' */
+	buf[0] = '#';
+	memset(buf + 1, 'x', NSC_LINE_MAX - 1);
+	buf[NSC_LINE_MAX] = '\n';
+	nsc_free(parse_ok_len(buf, NSC_LINE_MAX + 1));
+	nsc_free(parse_ok_len(buf, NSC_LINE_MAX));
+	/* one more: too long, also as a comment or as the last line */
+	buf[NSC_LINE_MAX] = 'x';
+	buf[NSC_LINE_MAX + 1] = '\n';
+	expect_bad_len(buf, NSC_LINE_MAX + 2, 1, "line too long (max 1024)");
+	expect_bad_len(buf, NSC_LINE_MAX + 1, 1, "line too long (max 1024)");
+	/* a long line later in the file names its own line */
+	memcpy(buf, "a\n\n", 3);
+	expect_bad_len(buf, NSC_LINE_MAX + 2, 1, "expected 'key = value'");
+	/* line 2 is NSC_LINE_MAX + 1 characters */
+	memcpy(buf, "#\n#", 3);
+	memset(buf + 3, 'x', NSC_LINE_MAX);
+	buf[NSC_LINE_MAX + 3] = '\n';
+	expect_bad_len(buf, NSC_LINE_MAX + 4, 2, "line too long (max 1024)");
+	free(buf);
+}
+
+static void test_nul_and_control_bytes(void **state)
+{
+	static const char nul1[] = "network = veth\0\n";
+	static const char nul2[] = "linger = 1\n# comment \0 with NUL\n";
+	static const char nul3[] = "\0";
+	static const char cr[] = "network = veth\r\n";
+	static const char esc[] = "linger = 1\n\n# \x1b[31m\n";
+	static const char del[] = "linger = 1\x7f\n";
+
+	expect_bad_len(nul1, sizeof(nul1) - 1, 1, "NUL byte");
+	expect_bad_len(nul2, sizeof(nul2) - 1, 2, "NUL byte");
+	expect_bad_len(nul3, sizeof(nul3) - 1, 1, "NUL byte");
+	expect_bad_len(cr, sizeof(cr) - 1, 1, "control character 0x0d");
+	expect_bad_len(esc, sizeof(esc) - 1, 3, "control character 0x1b");
+	expect_bad_len(del, sizeof(del) - 1, 1, "control character 0x7f");
+}
+
+static void test_messages_are_safe(void **state)
+{
+	char err[NSC_ERR_MAX];
+	char small[12];
+	char *buf;
+	struct nsc_config *cfg;
+
+	/* non-ASCII text is shown as '?', never raw */
+	expect_bad("n\xc3\xa9twork = veth\n", 1, "unknown key 'n??twork'");
+	expect_bad("network = v\xc3\xa9th\n", 1, "bad value 'v??th' for 'network'");
+	/* long text is clipped, the message stays short */
+	buf = malloc(600);
+	assert_non_null(buf);
+	memset(buf, 'k', 500);
+	memcpy(buf + 500, " = 1\n", 6);
+	memset(err, 0, sizeof(err));
+	assert_int_equal(nsc_parse_buffer(buf, strlen(buf), "t.conf", &cfg, err,
+					  sizeof(err)), -EINVAL);
+	check_msg(err, "t.conf:1: unknown key 'kkkk", "kkk...'");
+	assert_true(strlen(err) < 80);
+	/* a small or missing err buffer is fine */
+	assert_int_equal(nsc_parse_buffer(buf, strlen(buf), "t.conf", &cfg, small,
+					  sizeof(small)), -EINVAL);
+	assert_string_equal(small, "t.conf:1: u");
+	assert_int_equal(nsc_parse_buffer(buf, strlen(buf), "t.conf", &cfg, NULL, 0),
+			 -EINVAL);
+	assert_null(cfg);
+	free(buf);
+	/* the file name is sanitised too */
+	assert_int_equal(nsc_parse_buffer("x\n", 2, "a\nb", &cfg, err, sizeof(err)),
+			 -EINVAL);
+	check_msg(err, "a?b:1: ", "expected");
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static void test_bad_bools(void **state)
+{
+	const char *keys[] = { "exempt", "private_tmp", "subids", "no_new_privs" };
+	const char *vals[] = { "maybe", "Yes", "NO", "1", "0", "true", "y", "yes no" };
+	char text[128], needle[128];
+
+	expect_bad("private_tmp = maybe\n", 1,
+		   "bad value 'maybe' for 'private_tmp' (expected yes or no)");
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t v = 0; v < sizeof(vals) / sizeof(vals[0]); v++) {
+			snprintf(text, sizeof(text), "[user a]\n%s = %s\n", keys[k], vals[v]);
+			snprintf(needle, sizeof(needle),
+				 "bad value '%s' for '%s' (expected yes or no)", vals[v], keys[k]);
+			expect_bad(text, 2, needle);
+		}
+}
+
+static void test_bad_enums(void **state)
+{
+	expect_bad("identity = admin\n", 1,
+		   "bad value 'admin' for 'identity' (expected self or root)");
+	expect_bad("identity = Root\n", 1, "bad value 'Root' for 'identity'");
+	expect_bad("identity = self root\n", 1, "bad value 'self root' for 'identity'");
+	expect_bad("network = bridge\n", 1,
+		   "bad value 'bridge' for 'network' (expected none or veth)");
+	expect_bad("network = veth,none\n", 1, "bad value 'veth,none' for 'network'");
+}
+
+static void test_namespaces(void **state)
+{
+	struct nsc_policy p;
+
+	resolve_ok("namespaces = net\nprivate_tmp = no\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_NET);
+	resolve_ok("namespaces = uts ipc\nprivate_tmp = no\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_UTS | NSC_NS_IPC);
+	resolve_ok("namespaces = net,ipc,uts,pid,mnt,user\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_ALL);
+
+	expect_bad("namespaces = user mnt foo\n", 1, "unknown namespace 'foo' in 'namespaces'");
+	expect_bad("namespaces = cgroup\n", 1, "unknown namespace 'cgroup'");
+	expect_bad("namespaces = User\n", 1, "unknown namespace 'User'");
+	expect_bad("namespaces = user;mnt\n", 1, "unknown namespace 'user;mnt'");
+	expect_bad("namespaces = user mnt user\n", 1,
+		   "duplicate namespace 'user' in 'namespaces'");
+	expect_bad("namespaces = net,net\n", 1, "duplicate namespace 'net'");
+	expect_bad("namespaces = ,\n", 1, "empty list for 'namespaces'");
+	expect_bad("namespaces = , ,\t,\n", 1, "empty list for 'namespaces'");
+}
+
+static void test_templates(void **state)
+{
+	char text[256];
+	char tpl[NSC_TEMPLATE_MAX + 1];
+	struct nsc_policy p;
+
+	expect_bad("hostname = %x\n", 1, "bad template '%x' for 'hostname'");
+	expect_bad("hostname = box%\n", 1, "bad template 'box%' for 'hostname'");
+	expect_bad("veth_name = v%H\n", 1, "bad template 'v%H' for 'veth_name'");
+	expect_bad("hostname = -%u\n", 1,
+		   "bad value '-%u' for 'hostname' (cannot give a valid host name)");
+	expect_bad("hostname = %u-\n", 1, "cannot give a valid host name");
+	expect_bad("hostname = %u_%h\n", 1, "cannot give a valid host name");
+	expect_bad("hostname = %u.%h\n", 1, "cannot give a valid host name");
+	expect_bad("hostname = a b\n", 1, "cannot give a valid host name");
+	expect_bad("hostname = a%%b\n", 1, "cannot give a valid host name");
+	expect_bad("veth_name = -%U\n", 1,
+		   "bad value '-%U' for 'veth_name' (cannot give a valid interface name)");
+	expect_bad("veth_name = .\n", 1, "cannot give a valid interface name");
+	expect_bad("veth_name = v %U\n", 1, "cannot give a valid interface name");
+	expect_bad("veth_name = abcdefghijklmnop\n", 1, "cannot give a valid interface name");
+	nsc_free(parse_ok("veth_name = abcdefghijklmno\nhostname = %U\n"));
+
+	/* length: NSC_TEMPLATE_MAX - 1 characters fit, one more does not */
+	memset(tpl, 'a', NSC_TEMPLATE_MAX - 1);
+	tpl[NSC_TEMPLATE_MAX - 1] = '\0';
+	snprintf(text, sizeof(text), "hostname = %s\n", tpl);
+	resolve_ok(text, "alice", NULL, 0, &p);
+	assert_string_equal(p.hostname, tpl);
+	tpl[NSC_TEMPLATE_MAX - 1] = 'a';
+	tpl[NSC_TEMPLATE_MAX] = '\0';
+	snprintf(text, sizeof(text), "hostname = %s\n", tpl);
+	expect_bad(text, 1, "value for 'hostname' too long (max 63 characters)");
+	snprintf(text, sizeof(text), "[user x]\nveth_name = %s\n", tpl);
+	expect_bad(text, 2, "value for 'veth_name' too long (max 63 characters)");
+}
+
+static void test_linger(void **state)
+{
+	struct nsc_policy p;
+	const char *bad[] = { "86401", "-1", "+5", "1.5", "0100", "00", "5s", "1 0",
+			      "4294967296", "99999999999999999999999", "x" };
+	char text[128], needle[128];
+
+	resolve_ok("linger = 0\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.linger, 0);
+	resolve_ok("linger = 86400\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.linger, 86400);
+	resolve_ok("linger = 300\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.linger, 300);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "linger = %s\n", bad[i]);
+		snprintf(needle, sizeof(needle),
+			 "bad value '%s' for 'linger' (expected seconds, 0..86400)", bad[i]);
+		expect_bad(text, 1, needle);
+	}
+}
+
+static void test_address_pool(void **state)
+{
+	struct nsc_policy p;
+	const char *syntax[] = { "256.0.0.0/8", "10.256.0.0/16", "010.0.0.0/8",
+				 "10.00.0.0/16", "10.0.0/8", "10.0.0.0.0/8", "10.0.0.0",
+				 "10.0.0.0/", "10.0.0.0/016", "10.0.0.0/8x", "10.0.0.0 / 8",
+				 "10.0.0.0/ 8", "a.b.c.d/8", "10.0.0.-1/8", "10..0.0/8",
+				 "+10.0.0.0/8", "1000.0.0.0/8", "10.0.0.0/-8", "0x0a.0.0.0/8",
+				 "10.0.0.0/8/8", "::1/64" };
+	char text[128], needle[128];
+
+	resolve_ok("address_pool = 10.0.0.0/8\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.pool_net, 0x0a000000u);
+	assert_int_equal(p.pool_prefix, 8);
+	resolve_ok("address_pool = 192.168.1.4/30\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.pool_net, 0xc0a80104u);
+	assert_int_equal(p.pool_prefix, 30);
+	resolve_ok("address_pool = 0.0.0.0/8\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.pool_net, 0);
+
+	expect_bad("\n\n\n\naddress_pool = 10.250.0.1/16\n", 5,
+		   "address_pool: host bits set in 10.250.0.1/16");
+	expect_bad("address_pool = 192.168.1.2/30\n", 1, "host bits set in 192.168.1.2/30");
+	expect_bad("address_pool = 10.0.0.0/31\n", 1,
+		   "address_pool: prefix out of range (8..30) in 10.0.0.0/31");
+	expect_bad("address_pool = 10.0.0.0/7\n", 1, "prefix out of range (8..30)");
+	expect_bad("address_pool = 10.0.0.0/0\n", 1, "prefix out of range (8..30)");
+	expect_bad("address_pool = 10.0.0.0/32\n", 1, "prefix out of range (8..30)");
+	expect_bad("address_pool = 10.0.0.0/255\n", 1, "prefix out of range (8..30)");
+	for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
+		snprintf(text, sizeof(text), "address_pool = %s\n", syntax[i]);
+		snprintf(needle, sizeof(needle),
+			 "bad value '%s' for 'address_pool' (expected A.B.C.D/N)", syntax[i]);
+		expect_bad(text, 1, needle);
+	}
+}
+
+static void test_parse_cidr(void **state)
+{
+	uint32_t net = 1;
+	unsigned prefix = 1;
+	char s[16];
+
+	assert_int_equal(nsc_parse_cidr("10.250.0.0/16", &net, &prefix), 0);
+	assert_int_equal(net, 0x0afa0000u);
+	assert_int_equal(prefix, 16);
+	assert_int_equal(nsc_parse_cidr("255.255.255.252/30", &net, &prefix), 0);
+	assert_int_equal(net, 0xfffffffcu);
+	assert_int_equal(prefix, 30);
+	assert_int_equal(nsc_parse_cidr("10.0.0.0/8", &net, &prefix), 0);
+
+	net = 7;
+	prefix = 7;
+	assert_int_equal(nsc_parse_cidr("10.250.0.1/16", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("10.0.0.0/31", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("10.0.0.0/7", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("10.0.0.256/8", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("10.0.0.00/8", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("10.0.0.0/08", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr("", &net, &prefix), -EINVAL);
+	assert_int_equal(nsc_parse_cidr(NULL, &net, &prefix), -EINVAL);
+	assert_int_equal(net, 7); /* untouched on error */
+	assert_int_equal(prefix, 7);
+
+	nsc_format_ipv4(0x0afa0001u, s);
+	assert_string_equal(s, "10.250.0.1");
+	nsc_format_ipv4(0xffffffffu, s);
+	assert_string_equal(s, "255.255.255.255");
+	nsc_format_ipv4(0, s);
+	assert_string_equal(s, "0.0.0.0");
+}
+
+/* ---- resolution -------------------------------------------------------- */
+
+static const char order_conf[] =
+	"[defaults]\n"
+	"linger = 10\n"
+	"network = veth\n"
+	"[user alice]\n"          /* user sections win wherever they are */
+	"identity = root\n"
+	"linger = 40\n"
+	"[group b]\n"
+	"linger = 20\n"
+	"hostname = gb-%u\n"
+	"[group a]\n"
+	"linger = 30\n"
+	"veth_name = ga%U\n"
+	"[user bob]\n"
+	"subids = no\n";
+
+static void test_resolution_order(void **state)
+{
+	struct nsc_policy p;
+	const char *const ab[] = { "a", "b" }; /* primary group first */
+	const char *const ba[] = { "b", "a" };
+	const char *const b[] = { "b" };
+	const char *const other[] = { "c", "A", "bb", "" };
+
+	/* defaults only */
+	resolve_ok(order_conf, "carol", other, 4, &p);
+	assert_int_equal(p.linger, 10);
+	assert_int_equal(p.network, NSC_NET_VETH);
+	assert_string_equal(p.hostname, "%u-%h");
+	assert_int_equal(p.identity, NSC_ID_SELF);
+	/* one group */
+	resolve_ok(order_conf, "carol", b, 1, &p);
+	assert_int_equal(p.linger, 20);
+	assert_string_equal(p.hostname, "gb-%u");
+	assert_string_equal(p.veth_name, "nsv%U");
+	/* two groups: file order decides, not the order of the user's groups */
+	resolve_ok(order_conf, "carol", ab, 2, &p);
+	assert_int_equal(p.linger, 30);
+	assert_string_equal(p.hostname, "gb-%u");
+	assert_string_equal(p.veth_name, "ga%U");
+	resolve_ok(order_conf, "carol", ba, 2, &p);
+	assert_int_equal(p.linger, 30);
+	/* the user section wins over both groups, keys it does not set stay */
+	resolve_ok(order_conf, "alice", ab, 2, &p);
+	assert_int_equal(p.linger, 40);
+	assert_int_equal(p.identity, NSC_ID_ROOT);
+	assert_string_equal(p.hostname, "gb-%u");
+	assert_string_equal(p.veth_name, "ga%U");
+	assert_int_equal(p.network, NSC_NET_VETH);
+	/* user sections match by exact name only */
+	resolve_ok(order_conf, "bob", NULL, 0, &p);
+	assert_false(p.subids);
+	assert_int_equal(p.linger, 10);
+	resolve_ok(order_conf, "Bob", NULL, 0, &p);
+	assert_true(p.subids);
+	resolve_ok(order_conf, "bobby", NULL, 0, &p);
+	assert_true(p.subids);
+	/* a group listed twice applies once; it is still the file order */
+	{
+		const char *const twice[] = { "a", "b", "a" };
+		resolve_ok(order_conf, "carol", twice, 3, &p);
+		assert_int_equal(p.linger, 30);
+	}
+}
+
+static void test_exemption(void **state)
+{
+	static const char conf[] =
+		"namespaces = net\n"  /* incoherent: private_tmp needs mnt */
+		"[group sudo]\n"
+		"exempt = yes\n"
+		"[user alice]\n"
+		"exempt = no\n"
+		"namespaces = user mnt\n"
+		"[user dave]\n"
+		"exempt = yes\n";
+	const char *const sudo[] = { "staff", "sudo" };
+	char err[NSC_ERR_MAX] = "";
+	struct nsc_policy p;
+
+	/* uid 0 always, whatever the name, groups or file say */
+	assert_int_equal(resolve_text("exempt = no\n[user root]\nexempt = no\n", "root", 0,
+				      NULL, 0, &p, err, sizeof(err)), 0);
+	assert_true(p.exempt);
+	assert_int_equal(resolve_text(conf, "toor", 0, NULL, 0, &p, err, sizeof(err)), 0);
+	assert_true(p.exempt);
+	/* the admin group, even with an otherwise incoherent policy */
+	assert_int_equal(resolve_text(conf, "carol", 1001, sudo, 2, &p, err, sizeof(err)), 0);
+	assert_true(p.exempt);
+	/* a user section can be exempt itself, or override the group */
+	assert_int_equal(resolve_text(conf, "dave", 1002, NULL, 0, &p, err, sizeof(err)), 0);
+	assert_true(p.exempt);
+	assert_int_equal(resolve_text(conf, "alice", 1003, sudo, 2, &p, err, sizeof(err)), 0);
+	assert_false(p.exempt);
+	assert_int_equal(p.namespaces, NSC_NS_USER | NSC_NS_MNT);
+	/* not exempt: the incoherent defaults are refused */
+	assert_int_equal(resolve_text(conf, "carol", 1001, NULL, 0, &p, err, sizeof(err)),
+			 -EINVAL);
+	check_msg(err, "policy for carol: ", "private_tmp needs the mnt namespace");
+	/* exempt in [defaults] exempts everybody */
+	assert_int_equal(resolve_text("exempt = yes\n", "erin", 1004, NULL, 0, &p, err,
+				      sizeof(err)), 0);
+	assert_true(p.exempt);
+}
+
+static void test_coherence(void **state)
+{
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	struct nsc_config *cfg;
+
+	expect_incoherent("namespaces = mnt pid ipc uts net\nidentity = root\n", "alice",
+			  "identity root needs the user namespace");
+	expect_incoherent("namespaces = user mnt pid ipc uts\nnetwork = veth\n", "alice",
+			  "network veth needs the net namespace");
+	expect_incoherent("namespaces = user ipc uts net\n", "alice",
+			  "private_tmp needs the mnt namespace");
+	expect_incoherent("namespaces = user pid ipc uts net\nprivate_tmp = no\n", "alice",
+			  "the pid namespace needs the mnt namespace (a fresh /proc is mounted)");
+	/* the user name must make a valid host name when uts is on */
+	expect_incoherent("", "john_doe",
+			  "hostname '%u-%h' gives 'john_doe-box', not a valid host name");
+	expect_incoherent("", "j.doe", "not a valid host name");
+	expect_incoherent("", "host$", "not a valid host name");
+	expect_incoherent("hostname = %u-%u-%h\n", "abcdefghijklmnopqrstuvwxyz012345",
+			  "hostname '%u-%u-%h' gives a name longer than 63 characters");
+	/* ... but not when uts is off, or with a hostname not using %u */
+	resolve_ok("namespaces = user mnt pid ipc net\n", "john_doe", NULL, 0, &p);
+	resolve_ok("[user john_doe]\nhostname = jd-%h\n", "john_doe", NULL, 0, &p);
+	/* veth_name: checked only with network = veth */
+	expect_incoherent("network = veth\nveth_name = ve-%u\n", "abcdefghijklm",
+			  "veth_name 've-%u' gives a name longer than 15 characters");
+	expect_incoherent("network = veth\nveth_name = v%u\nhostname = x\n", "host$",
+			  "veth_name 'v%u' gives 'vhost$', not a valid interface name");
+	resolve_ok("network = none\nveth_name = ve-%u\n", "abcdefghijklm", NULL, 0, &p);
+	resolve_ok("network = veth\nveth_name = ve-%u\n", "abcdefghijkl", NULL, 0, &p);
+	resolve_ok("network = veth\nveth_name = nsv%U\n", "alice", NULL, 0, &p);
+
+	/* no host name known: a template using %h cannot be checked */
+	cfg = parse_ok("");
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 0, NULL, &p, err,
+					  sizeof(err)), -EINVAL);
+	check_msg(err, "policy for alice: ", "hostname '%u-%h' cannot be expanded");
+	nsc_free(cfg);
+	cfg = parse_ok("hostname = %u-x\n");
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 0, NULL, &p, err,
+					  sizeof(err)), 0);
+	/* nsc_resolve itself, with this machine's host name not used */
+	assert_int_equal(nsc_resolve(cfg, "alice", 1000, NULL, 0, &p, err, sizeof(err)), 0);
+	assert_string_equal(p.hostname, "%u-x");
+	nsc_free(cfg);
+}
+
+static void test_resolve_bad_arguments(void **state)
+{
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	struct nsc_config *cfg = parse_ok("");
+
+	assert_int_equal(nsc_resolve_host(cfg, "bad/name", 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	check_msg(err, "policy for 'bad/name': ", "bad user name");
+	assert_int_equal(nsc_resolve_host(cfg, "", 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	assert_int_equal(nsc_resolve_host(cfg, "a\nb", 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	check_msg(err, "policy for 'a?b': ", "bad user name");
+	assert_int_equal(nsc_resolve_host(NULL, "alice", 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	assert_int_equal(nsc_resolve_host(cfg, NULL, 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 2, HOST, &p, err,
+					  sizeof(err)), -EINVAL);
+	nsc_free(cfg);
+}
+
+static void test_many_sections(void **state)
+{
+	size_t cap = (size_t)NSC_SECTIONS_MAX * 40;
+	char *buf = malloc(cap);
+	size_t len = 0;
+	struct nsc_config *cfg;
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	const char *const g[] = { "g9998" };
+
+	assert_non_null(buf);
+	/* [defaults] counts: NSC_SECTIONS_MAX - 1 named sections fit */
+	for (int i = 0; i < NSC_SECTIONS_MAX - 1; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "[group g%d]\nlinger = %d\n",
+					i, i % 86400);
+	cfg = parse_ok_len(buf, len);
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, g, 1, HOST, &p, err,
+					  sizeof(err)), 0);
+	assert_int_equal(p.linger, 9998);
+	nsc_free(cfg);
+	len += (size_t)snprintf(buf + len, cap - len, "[user last]\n");
+	expect_bad_len(buf, len, 2 * (NSC_SECTIONS_MAX - 1) + 1,
+		       "too many sections (max 10000)");
+	free(buf);
+}
+
+static void test_file_too_large_buffer(void **state)
+{
+	char *buf = malloc(NSC_FILE_MAX + 1);
+	struct nsc_config *cfg;
+	char err[NSC_ERR_MAX];
+
+	assert_non_null(buf);
+	/* NSC_FILE_MAX bytes of comment lines parse */
+	for (size_t i = 0; i < NSC_FILE_MAX + 1; i++)
+		buf[i] = (i % 64 == 63) ? '\n' : '#';
+	nsc_free(parse_ok_len(buf, NSC_FILE_MAX));
+	assert_int_equal(nsc_parse_buffer(buf, NSC_FILE_MAX + 1, "t.conf", &cfg, err,
+					  sizeof(err)), -EFBIG);
+	assert_null(cfg);
+	check_msg(err, "t.conf: ", "file too large");
+	free(buf);
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+static void test_check_stat(void **state)
+{
+	struct stat st;
+	char err[NSC_ERR_MAX];
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0644;
+	st.st_uid = 0;
+	st.st_nlink = 1;
+	assert_int_equal(nsc_check_stat(&st, 0, "/etc/nsession.conf", err, sizeof(err)), 0);
+	st.st_mode = S_IFREG | 0600;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), 0);
+	st.st_mode = S_IFREG | 0444;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), 0);
+
+	st.st_mode = S_IFREG | 0644;
+	st.st_uid = 1000;
+	assert_int_equal(nsc_check_stat(&st, 0, "/etc/nsession.conf", err, sizeof(err)),
+			 -EPERM);
+	check_msg(err, "/etc/nsession.conf: ", "not owned by root");
+	assert_int_equal(nsc_check_stat(&st, 1000, "x.conf", err, sizeof(err)), 0);
+	st.st_uid = 0;
+	assert_int_equal(nsc_check_stat(&st, 1000, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "not owned by uid 1000");
+
+	st.st_mode = S_IFREG | 0664;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "is group- or world-writable");
+	st.st_mode = S_IFREG | 0646;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "is group- or world-writable");
+	st.st_mode = S_IFREG | 0777;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+
+	st.st_mode = S_IFDIR | 0755;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "not a regular file");
+	st.st_mode = S_IFIFO | 0644;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "not a regular file");
+	st.st_mode = S_IFCHR | 0644;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	st.st_mode = S_IFLNK | 0777;
+	assert_int_equal(nsc_check_stat(&st, 0, "x.conf", err, sizeof(err)), -EPERM);
+	check_msg(err, "x.conf: ", "is a symbolic link (refused)");
+}
+
+struct tmp {
+	char dir[64];
+	char file[96];
+	char link[96];
+	char fifo[96];
+	char big[96];
+};
+
+static void write_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_load_file(void **state)
+{
+	struct tmp t;
+	struct nsc_config *cfg;
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	const char *good = "[defaults]\nnetwork = veth\nlinger = 9\n";
+	int r;
+
+	snprintf(t.dir, sizeof(t.dir), "/tmp/nsconf-test.XXXXXX");
+	assert_non_null(mkdtemp(t.dir));
+	snprintf(t.file, sizeof(t.file), "%s/nsession.conf", t.dir);
+	snprintf(t.link, sizeof(t.link), "%s/link.conf", t.dir);
+	snprintf(t.fifo, sizeof(t.fifo), "%s/fifo.conf", t.dir);
+	snprintf(t.big, sizeof(t.big), "%s/big.conf", t.dir);
+	write_file(t.file, good, strlen(good), 0644);
+	assert_int_equal(symlink(t.file, t.link), 0);
+	assert_int_equal(mkfifo(t.fifo, 0644), 0);
+
+	/* a symlink is refused, even to a good file */
+	r = nsc_load_file(t.link, &cfg, err, sizeof(err));
+	assert_int_equal(r, -ELOOP);
+	assert_null(cfg);
+	check_msg(err, t.link, ": is a symbolic link (refused)");
+	/* a directory, a FIFO (must not block), a missing file */
+	assert_int_equal(nsc_load_file(t.dir, &cfg, err, sizeof(err)), -EPERM);
+	check_msg(err, t.dir, ": not a regular file");
+	assert_int_equal(nsc_load_file(t.fifo, &cfg, err, sizeof(err)), -EPERM);
+	check_msg(err, t.fifo, ": not a regular file");
+	assert_int_equal(nsc_load_file("/nonexistent/nsession.conf", &cfg, err,
+				       sizeof(err)), -ENOENT);
+	check_msg(err, "/nonexistent/nsession.conf: ", "cannot open");
+
+	if (geteuid() != 0) {
+		/* The file is ours, not root's: the owner check refuses it. */
+		r = nsc_load_file(t.file, &cfg, err, sizeof(err));
+		assert_int_equal(r, -EPERM);
+		check_msg(err, t.file, ": not owned by root");
+		print_message("[ SKIPPED  ] test_load_file: not root, the successful load, "
+			      "mode and size checks of real files were skipped\n");
+	} else {
+		char *buf;
+
+		r = nsc_load_file(t.file, &cfg, err, sizeof(err));
+		if (r != 0)
+			fail_msg("load: %s", err);
+		assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 0, HOST, &p,
+						  err, sizeof(err)), 0);
+		assert_int_equal(p.network, NSC_NET_VETH);
+		assert_int_equal(p.linger, 9);
+		nsc_free(cfg);
+		/* owner: another uid */
+		assert_int_equal(chown(t.file, 65534, 0), 0);
+		assert_int_equal(nsc_load_file(t.file, &cfg, err, sizeof(err)), -EPERM);
+		check_msg(err, t.file, ": not owned by root");
+		assert_int_equal(chown(t.file, 0, 0), 0);
+		/* writable by group, by others */
+		assert_int_equal(chmod(t.file, 0664), 0);
+		assert_int_equal(nsc_load_file(t.file, &cfg, err, sizeof(err)), -EPERM);
+		check_msg(err, t.file, ": is group- or world-writable");
+		assert_int_equal(chmod(t.file, 0602), 0);
+		assert_int_equal(nsc_load_file(t.file, &cfg, err, sizeof(err)), -EPERM);
+		check_msg(err, t.file, ": is group- or world-writable");
+		assert_int_equal(chmod(t.file, 0600), 0);
+		/* a syntax error names the path and line */
+		write_file(t.file, "linger = 1\nlinger = 2\n", 22, 0644);
+		assert_int_equal(nsc_load_file(t.file, &cfg, err, sizeof(err)), -EINVAL);
+		check_msg(err, t.file, ":2: duplicate key 'linger' in [defaults]");
+		/* size: NSC_FILE_MAX is fine, one byte more is not */
+		buf = malloc(NSC_FILE_MAX + 1);
+		assert_non_null(buf);
+		for (size_t i = 0; i < NSC_FILE_MAX + 1; i++)
+			buf[i] = (i % 64 == 63) ? '\n' : '#';
+		write_file(t.big, buf, NSC_FILE_MAX, 0644);
+		assert_int_equal(nsc_load_file(t.big, &cfg, err, sizeof(err)), 0);
+		nsc_free(cfg);
+		write_file(t.big, buf, NSC_FILE_MAX + 1, 0644);
+		assert_int_equal(nsc_load_file(t.big, &cfg, err, sizeof(err)), -EFBIG);
+		check_msg(err, t.big, ": file too large");
+		assert_null(cfg);
+		free(buf);
+		unlink(t.big);
+	}
+	assert_int_equal(unlink(t.link), 0);
+	assert_int_equal(unlink(t.fifo), 0);
+	assert_int_equal(unlink(t.file), 0);
+	assert_int_equal(rmdir(t.dir), 0);
+}
+
+/* ---- the shipped example ----------------------------------------------- */
+
+static char *read_example(size_t *len)
+{
+	const char *src = getenv("NSESSION_SRCDIR");
+	char path[4096];
+	FILE *f;
+	char *buf = malloc(NSC_FILE_MAX + 1);
+
+	assert_non_null(buf);
+	snprintf(path, sizeof(path), "%s%sconf/nsession.conf.example",
+		 src ? src : "", src ? "/" : "");
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s (run from the repo root or set NSESSION_SRCDIR)",
+			 path);
+	*len = fread(buf, 1, NSC_FILE_MAX + 1, f);
+	fclose(f);
+	assert_true(*len > 0 && *len <= NSC_FILE_MAX);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static void test_example_config(void **state)
+{
+	size_t len;
+	char *text = read_example(&len);
+	struct nsc_config *cfg = parse_ok_len(text, len);
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	const char *const admin[] = { "carol", "sudo" };
+	const char *const plain[] = { "alice", "users" };
+
+	assert_int_equal(nsc_resolve_host(cfg, "carol", 1001, admin, 2, HOST, &p, err,
+					  sizeof(err)), 0);
+	assert_true(p.exempt);
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, plain, 2, HOST, &p, err,
+					  sizeof(err)), 0);
+	assert_false(p.exempt);
+	assert_int_equal(p.network, NSC_NET_VETH);
+	assert_int_equal(p.pool_net, 0x0afa0000u);
+	assert_int_equal(p.pool_prefix, 16);
+	assert_int_equal(p.namespaces, NSC_NS_ALL);
+	nsc_free(cfg);
+	free(text);
+}
+
+/* The commented-out overrides of the example must parse once uncommented:
+ * lines starting with '#' and then a non-blank, non-'#' character. */
+static void test_example_overrides(void **state)
+{
+	size_t len, o = 0;
+	char *text = read_example(&len);
+	char *out = malloc(len + 1);
+	struct nsc_config *cfg;
+	struct nsc_policy p;
+	char err[NSC_ERR_MAX];
+	const char *const students[] = { "students" };
+
+	assert_non_null(out);
+	for (size_t i = 0; i < len; i++) {
+		bool bol = (i == 0 || text[i - 1] == '\n');
+		if (bol && text[i] == '#' && i + 1 < len && text[i + 1] != ' ' &&
+		    text[i + 1] != '\n' && text[i + 1] != '#' && text[i + 1] != '\t')
+			continue;
+		out[o++] = text[i];
+	}
+	cfg = parse_ok_len(out, o);
+	assert_int_equal(nsc_resolve_host(cfg, "alice", 1000, NULL, 0, HOST, &p, err,
+					  sizeof(err)), 0);
+	assert_int_equal(p.identity, NSC_ID_ROOT);
+	assert_int_equal(p.linger, 3600);
+	assert_int_equal(nsc_resolve_host(cfg, "sam", 1005, students, 1, HOST, &p, err,
+					  sizeof(err)), 0);
+	assert_int_equal(p.network, NSC_NET_NONE);
+	assert_int_equal(p.linger, 300);
+	nsc_free(cfg);
+	free(out);
+	free(text);
+}
+
+/* The EXAMPLES of man/nsession.conf.5, verbatim. */
+static void test_man_examples(void **state)
+{
+	static const char ex1[] =
+		"# /etc/nsession.conf\n"
+		"[defaults]\n"
+		"network = veth\n"
+		"address_pool = 10.250.0.0/16\n"
+		"veth_name = nsv%U\n"
+		"hostname = %u-%h\n"
+		"\n"
+		"[group sudo]\n"
+		"exempt = yes\n"
+		"\n"
+		"[group students]\n"
+		"network = none\n"
+		"linger = 300\n"
+		"\n"
+		"[user alice]\n"
+		"identity = root\n"
+		"linger = 3600\n";
+	static const char ex2[] =
+		"[group staff]\n"
+		"linger = 600\n"
+		"private_tmp = no\n"
+		"\n"
+		"[group lab]\n"
+		"linger = 60\n";
+	static const char ex3[] =
+		"[defaults]\n"
+		"namespaces = mnt, pid\n";
+	const char *const both[] = { "staff", "lab" };
+	struct nsc_policy p;
+
+	resolve_ok(ex1, "alice", NULL, 0, &p);
+	assert_int_equal(p.identity, NSC_ID_ROOT);
+	assert_int_equal(p.network, NSC_NET_VETH);
+	resolve_ok(ex2, "carol", both, 2, &p);
+	assert_int_equal(p.linger, 60);
+	assert_false(p.private_tmp);
+	resolve_ok(ex3, "carol", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_MNT | NSC_NS_PID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_defaults),
+		cmocka_unit_test(test_empty_file_is_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_whitespace_and_comments),
+		cmocka_unit_test(test_keys_before_header_are_defaults),
+		cmocka_unit_test(test_duplicate_sections),
+		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_odd_lines),
+		cmocka_unit_test(test_line_length),
+		cmocka_unit_test(test_nul_and_control_bytes),
+		cmocka_unit_test(test_messages_are_safe),
+		cmocka_unit_test(test_bad_bools),
+		cmocka_unit_test(test_bad_enums),
+		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_linger),
+		cmocka_unit_test(test_address_pool),
+		cmocka_unit_test(test_parse_cidr),
+		cmocka_unit_test(test_resolution_order),
+		cmocka_unit_test(test_exemption),
+		cmocka_unit_test(test_coherence),
+		cmocka_unit_test(test_resolve_bad_arguments),
+		cmocka_unit_test(test_many_sections),
+		cmocka_unit_test(test_file_too_large_buffer),
+		cmocka_unit_test(test_check_stat),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_example_config),
+		cmocka_unit_test(test_example_overrides),
+		cmocka_unit_test(test_man_examples),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
