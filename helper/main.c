@@ -203,6 +203,23 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 	return 0;
 }
 
+/* Job control across the PID namespace boundary: when the caller has the
+ * terminal, the command gets its own process group (visible inside the
+ * session) and the foreground, and gets it back after a stop. Otherwise a
+ * shell inside would try to restore a process group it cannot see. */
+static bool have_terminal(void)
+{
+	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+static void give_terminal(pid_t pgrp)
+{
+	void (*old)(int) = signal(SIGTTOU, SIG_IGN);
+
+	(void)tcsetpgrp(STDIN_FILENO, pgrp);
+	signal(SIGTTOU, old);
+}
+
 static void die_child(const char *what, int err) __attribute__((noreturn));
 static void die_child(const char *what, int err)
 {
@@ -211,7 +228,8 @@ static void die_child(const char *what, int err)
 }
 
 /* In the forked child: enter the session and exec. Never returns. */
-static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd)
+static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd,
+			   bool tty)
 {
 	static const int order[] = { 1, 3, 4, 5 }; /* mnt ipc uts net, after user */
 	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
@@ -267,6 +285,8 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	envp[ne] = NULL;
 
 	(void)close_range(3, ~0U, 0);
+	if (tty && setpgid(0, 0) == 0)
+		give_terminal(getpgrp());
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	if (cmd && cmd[0]) {
@@ -294,6 +314,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 {
 	struct session_join j;
 	char err[512];
+	bool tty = have_terminal();
 	int r, status;
 
 	r = session_get(s, &j, err, sizeof(err));
@@ -317,7 +338,9 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 		return EXIT_FAILED;
 	}
 	if (child_pid == 0)
-		enter_and_exec(s, &j, cmd);
+		enter_and_exec(s, &j, cmd, tty);
+	if (tty)
+		(void)setpgid(child_pid, child_pid); /* either side may win */
 
 	/* Parent: keep only the login reference, and the user's own ids. */
 	proc_ns_close(j.ns_fds);
@@ -329,12 +352,26 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGTERM, forward_signal);
 	signal(SIGHUP, forward_signal);
-	while (waitpid(child_pid, &status, 0) < 0) {
-		if (errno != EINTR) {
+	for (;;) {
+		if (waitpid(child_pid, &status, WUNTRACED) < 0) {
+			if (errno == EINTR)
+				continue;
 			ns_err("waitpid: %s", strerror(errno));
 			return EXIT_FAILED;
 		}
+		if (!WIFSTOPPED(status))
+			break;
+		/* The command stopped (^Z): stop too, so the caller's shell
+		 * sees it, and hand the terminal back and forth. */
+		if (tty)
+			give_terminal(getpgrp());
+		kill(getpid(), SIGSTOP);
+		if (tty)
+			give_terminal(child_pid);
+		kill(tty ? -child_pid : child_pid, SIGCONT);
 	}
+	if (tty)
+		give_terminal(getpgrp());
 	close(j.ref_fd);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);

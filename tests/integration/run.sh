@@ -261,6 +261,60 @@ expect_eq "... no veth for nsit1" "" "$(ip -o link show "nst$U1" 2>/dev/null)"
 "$H" terminate --user nsit2
 expect_clean "... and all gone after"
 
+echo "# an interactive login shell on a pty"
+printf 'tty\necho shell=$0 pid=$$\nexit 3\n' | script -qec "setpriv --reuid=nsit1 --regid=nsit1 --init-groups $H run" /dev/null >"$T/pty.out" 2>&1
+rc=$?
+expect_eq "login shell's exit status comes back" 3 "$rc"
+if grep -q '$ /dev/pts/[0-9]' "$T/pty.out"; then ok "the shell keeps the terminal"; else bad "the shell keeps the terminal" "$(cat "$T/pty.out")"; fi
+if grep -q 'shell=-sh pid=2' "$T/pty.out"; then ok "it is a login shell, PID 2 in the session"; else bad "it is a login shell, PID 2" "$(cat "$T/pty.out")"; fi
+expect_clean "pty session ended"
+
+echo "# policies: network none, fewer namespaces, no user namespace, linger"
+printf 'network = none\n' >"$T/etc/none.conf"
+printf 'namespaces = user mnt pid\nnetwork = none\n' >"$T/etc/some.conf"
+printf 'namespaces = mnt pid ipc uts net\nnetwork = veth\naddress_pool = 10.251.2.0/24\nveth_name = nst%%U\n' >"$T/etc/nouser.conf"
+printf 'network = none\nlinger = 2\n' >"$T/etc/linger.conf"
+chmod 644 "$T/etc/"*.conf
+out=$("$H" run --user nsit1 --config "$T/etc/none.conf" -- ip -br link | awk '{print $1}' | tr '\n' ' ')
+expect_eq "network = none: only lo inside" "lo " "$out"
+out=$("$H" run --user nsit1 --config "$T/etc/none.conf" -- sh -c 'ping -c1 -W1 127.0.0.1 >/dev/null && echo up')
+expect_eq "network = none: loopback is up" up "$out"
+expect_eq "network = none: no veth on the host" "" "$(ip -o link show | grep ': nst')"
+out=$("$H" run --user nsit1 --config "$T/etc/some.conf" -- sh -c 'for k in user mnt pid ipc uts net; do readlink /proc/self/ns/$k; done' | tr '\n' ' ')
+exp=""
+for k in user mnt pid; do exp="$exp$k:"; done
+same=""
+for k in ipc uts net; do same="$same$(readlink /proc/self/ns/$k) "; done
+case "$out" in
+*"$same"*) ok "namespaces = user mnt pid: ipc, uts, net are the host's" ;;
+*) bad "namespaces = user mnt pid: ipc, uts, net are the host's" "$out / $same" ;;
+esac
+case "$out" in
+*"$(readlink /proc/self/ns/user)"* | *"$(readlink /proc/self/ns/mnt)"* | *"$(readlink /proc/self/ns/pid)"*)
+	bad "namespaces = user mnt pid: those three are new" "$out" ;;
+*) ok "namespaces = user mnt pid: those three are new" ;;
+esac
+out=$("$H" run --user nsit1 --config "$T/etc/nouser.conf" -- sh -c 'id -u; cat /proc/self/uid_map; grep ^CapEff /proc/self/status; readlink /proc/self/ns/user; ping -c1 -W2 10.251.2.1 >/dev/null && echo PING' | awk '{$1=$1};1' | tr '\n' '|')
+expect_eq "no user namespace: own uid, host map, no caps, host userns, ping" \
+	"$U1|0 0 4294967295|CapEff: 0000000000000000|$(readlink /proc/self/ns/user)|PING|" "$out"
+expect_clean "policy variants leave nothing"
+"$H" run --user nsit1 --config "$T/etc/linger.conf" -- true
+k1=$(status_field nsit1 keeper_pid)
+"$H" run --user nsit1 --config "$T/etc/linger.conf" -- true
+k2=$(status_field nsit1 keeper_pid)
+if [ -n "$k1" ] && [ "$k1" = "$k2" ]; then ok "linger = 2: the session outlives its last login and is reused"; else bad "linger = 2: session reused" "[$k1] [$k2]"; fi
+sleep 2.5
+expect_clean "linger = 2: gone after the delay"
+
+echo "# ten racing first runs of one user share one session"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	run_as nsit1 sh -c 'readlink /proc/self/ns/net; sleep 1' >"$T/race.$i" 2>&1 &
+done
+wait
+out=$(cat "$T"/race.* | sort | uniq -c | awk '{print $1}')
+expect_eq "all ten in the same network namespace" 10 "$out"
+expect_clean "racing runs leave nothing"
+
 echo "# state files"
 bg_session nsit1
 out=$(stat -c '%U:%G %a' "$STATE" "$STATE/$U1.session" "$STATE/$U1.lock" | tr '\n' ' ')
