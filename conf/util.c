@@ -36,7 +36,7 @@ static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	if (use_stderr && prio != LOG_INFO)
+	if (use_stderr && (prio == LOG_ERR || prefix[0]))
 		fprintf(stderr, "%s: %s%s\n", log_ident, prefix, msg);
 	syslog(prio, "%s%s", prefix, msg);
 }
@@ -65,6 +65,15 @@ void ns_info(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreport(LOG_INFO, "", fmt, ap);
+	va_end(ap);
+}
+
+void ns_warn_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(LOG_WARNING, "", fmt, ap);
 	va_end(ap);
 }
 

@@ -19,6 +19,9 @@ void ns_log_init(const char *ident);
 void ns_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Something wrong that the helper recovered from by itself (a bad state
+ * record it removed): for the admin's log only, LOG_WARNING. */
+void ns_warn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_quiet_stderr(void); /* after stderr was closed/redirected */
 
 /* Decimal, digits only (no sign, space or leading '+'), no leading zeros

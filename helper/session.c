@@ -797,11 +797,11 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		if (r == 0) {
 			r = try_join(&rec, spec, out);
 			if (r == -ESTALE) {
-				ns_info("stale session record of %s removed", spec->user);
+				ns_warn_log("stale session record of %s removed", spec->user);
 				cleanup_stale(dirfd, spec->uid, &rec, NULL);
 			}
 		} else if (r != -ENOENT) {
-			ns_err("%s; removing it", why);
+			ns_warn_log("%s; removing it", why);
 			cleanup_stale(dirfd, spec->uid, NULL, spec->veth_host);
 			r = -ENOENT;
 		}

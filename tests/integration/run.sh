@@ -322,6 +322,49 @@ expect_eq "state dir, record and lock are root:root, private" "root:root 700 roo
 "$H" terminate --user nsit1
 expect_clean "terminated"
 
+echo "# planted and forged state is never trusted"
+mkdir -p "$STATE"
+before=$(md5sum /etc/passwd)
+ln -s /etc/passwd "$STATE/$U1.session"
+out=$(run_as nsit1 echo alive 2>&1)
+expect_eq "a symlink as the record: not followed, new session works" alive "$out"
+expect_eq "... its target untouched" "$before" "$(md5sum /etc/passwd)"
+expect_clean "... and the symlink removed"
+mkfifo "$STATE/$U1.session"
+out=$(timeout 20 setpriv --reuid=nsit1 --regid=nsit1 --init-groups "$H" run -- echo alive 2>&1)
+expect_eq "a fifo as the record: no hang, new session works" alive "$out"
+expect_clean "... and the fifo removed"
+printf 'version=1\nuser=nsit1\n' >"$STATE/$U1.session"
+chmod 600 "$STATE/$U1.session"
+out=$(run_as nsit1 echo alive 2>&1)
+expect_eq "a truncated record: not trusted, new session works" alive "$out"
+expect_clean "... and removed"
+bg_session nsit1
+cp "$STATE/$U1.session" "$T/saved.record"
+"$H" terminate --user nsit1
+wait_for 5 nothing_left
+install -o nsit1 -m 600 "$T/saved.record" "$STATE/$U1.session"
+out=$(run_as nsit1 echo alive 2>&1)
+expect_eq "a record owned by the user: not trusted, new session works" alive "$out"
+expect_clean "... and removed"
+# firejail CVE-2022-31214: a process of the user's that looks like the keeper
+# (the recorded pid and start time) but sits in namespaces the user made.
+as nsit1 unshare -Urn sleep 300 &
+fake=$!
+BGPIDS="$BGPIDS $fake"
+wait_for 5 sh -c "[ \"\$(readlink /proc/$fake/ns/net)\" != \"$(readlink /proc/self/ns/net)\" ]"
+fstart=$(awk '{print $22}' /proc/$fake/stat)
+sed -e "s/^keeper_pid=.*/keeper_pid=$fake/" -e "s/^keeper_start=.*/keeper_start=$fstart/" \
+	-e "s/^monitor_pid=.*/monitor_pid=$fake/" -e "s/^monitor_start=.*/monitor_start=$fstart/" \
+	"$T/saved.record" >"$STATE/$U1.session"
+chmod 600 "$STATE/$U1.session"
+out=$(run_as nsit1 readlink /proc/self/ns/net /proc/self/ns/user | tr '\n' ' ')
+fns="$(readlink /proc/$fake/ns/net 2>/dev/null) $(readlink /proc/$fake/ns/user 2>/dev/null) "
+expect_ne "a look-alike keeper in the user's own namespaces is not joined" "$fns" "$out"
+if [ -n "$out" ]; then ok "... a new session was made instead"; else bad "... a new session was made instead"; fi
+kill -KILL $fake 2>/dev/null
+expect_clean "forged record cleaned up"
+
 echo "# refusals"
 err=$(as nsit1 "$H" run --user nsit2 -- true 2>&1)
 expect_eq "a user cannot name another user" 2 $?
