@@ -222,19 +222,43 @@ static bool take_dec(const char **sp, unsigned max, unsigned *out)
 	return true;
 }
 
-static enum cidr_result cidr_parse(const char *s, uint32_t *net, unsigned *prefix)
+/* A strict dotted quad; advances *sp to the character after it. */
+static bool take_quad(const char **sp, uint32_t *out)
 {
 	uint32_t a = 0;
 	unsigned v;
 
 	for (int i = 0; i < 4; i++) {
-		if (!take_dec(&s, 255, &v))
-			return CIDR_SYNTAX;
+		if (i > 0) {
+			if (**sp != '.')
+				return false;
+			(*sp)++;
+		}
+		if (!take_dec(sp, 255, &v))
+			return false;
 		a = (a << 8) | v;
-		if (*s != (i < 3 ? '.' : '/'))
-			return CIDR_SYNTAX;
-		s++;
 	}
+	*out = a;
+	return true;
+}
+
+int nsc_parse_ipv4(const char *s, uint32_t *addr)
+{
+	uint32_t a;
+
+	if (!s || !addr || !take_quad(&s, &a) || *s != '\0')
+		return -EINVAL;
+	*addr = a;
+	return 0;
+}
+
+static enum cidr_result cidr_parse(const char *s, uint32_t *net, unsigned *prefix)
+{
+	uint32_t a;
+	unsigned v;
+
+	if (!take_quad(&s, &a) || *s++ != '/')
+		return CIDR_SYNTAX;
 	if (!take_dec(&s, 255, &v) || *s != '\0')
 		return CIDR_SYNTAX;
 	if (v < 8 || v > 30)
@@ -733,11 +757,37 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 	return false;
 }
 
-static int check_coherent(const struct nsc_policy *p, const char *user,
+/* Expand the template `tpl` of key `key` for this user into `out`
+ * (sized for the longest valid name, so too long is -ENAMETOOLONG) and
+ * check the result with `valid`. */
+static int expand_name(const char *tpl, const char *key, const char *what,
+		       bool (*valid)(const char *), const char *user, uid_t uid,
+		       const char *host, char *out, size_t outlen, char *err, size_t errlen)
+{
+	int r = template_expand(tpl, user, (uint32_t)uid, host, out, outlen);
+
+	if (r == -ENAMETOOLONG) {
+		errf(err, errlen, "policy for %s: %s '%s' gives a name longer than %zu "
+		     "characters", user, key, tpl, outlen - 1);
+		return -EINVAL;
+	}
+	if (r < 0) {
+		errf(err, errlen, "policy for %s: %s '%s' cannot be expanded (no host "
+		     "name?)", user, key, tpl);
+		return -EINVAL;
+	}
+	if (!valid(out)) {
+		errf(err, errlen, "policy for %s: %s '%s' gives '%s', not a valid %s", user,
+		     key, tpl, out, what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Checks the merged policy and fills in the expanded names. */
+static int check_coherent(struct nsc_policy *p, const char *user,
 			  uid_t uid, const char *host, char *err, size_t errlen)
 {
-	char hname[64]; /* valid_hostname(): at most 63 characters */
-	char ifname[16]; /* valid_ifname(): at most 15 characters (IFNAMSIZ) */
 	unsigned ns = p->namespaces;
 	int r;
 
@@ -761,44 +811,14 @@ static int check_coherent(const struct nsc_policy *p, const char *user,
 		     "namespace (a fresh /proc is mounted)", user);
 		return -EINVAL;
 	}
-	if (ns & NSC_NS_UTS) {
-		r = template_expand(p->hostname, user, (uint32_t)uid, host, hname,
-				    sizeof(hname));
-		if (r == -ENAMETOOLONG) {
-			errf(err, errlen, "policy for %s: hostname '%s' gives a name "
-			     "longer than 63 characters", user, p->hostname);
-			return -EINVAL;
-		}
-		if (r < 0) {
-			errf(err, errlen, "policy for %s: hostname '%s' cannot be "
-			     "expanded (no host name?)", user, p->hostname);
-			return -EINVAL;
-		}
-		if (!valid_hostname(hname)) {
-			errf(err, errlen, "policy for %s: hostname '%s' gives '%s', "
-			     "not a valid host name", user, p->hostname, hname);
-			return -EINVAL;
-		}
-	}
-	if (p->network == NSC_NET_VETH) {
-		r = template_expand(p->veth_name, user, (uint32_t)uid, host, ifname,
-				    sizeof(ifname));
-		if (r == -ENAMETOOLONG) {
-			errf(err, errlen, "policy for %s: veth_name '%s' gives a name "
-			     "longer than 15 characters", user, p->veth_name);
-			return -EINVAL;
-		}
-		if (r < 0) {
-			errf(err, errlen, "policy for %s: veth_name '%s' cannot be "
-			     "expanded (no host name?)", user, p->veth_name);
-			return -EINVAL;
-		}
-		if (!valid_ifname(ifname)) {
-			errf(err, errlen, "policy for %s: veth_name '%s' gives '%s', "
-			     "not a valid interface name", user, p->veth_name, ifname);
-			return -EINVAL;
-		}
-	}
+	if ((ns & NSC_NS_UTS) &&
+	    (r = expand_name(p->hostname, "hostname", "host name", valid_hostname, user, uid,
+			     host, p->host_name, sizeof(p->host_name), err, errlen)) < 0)
+		return r;
+	if (p->network == NSC_NET_VETH &&
+	    (r = expand_name(p->veth_name, "veth_name", "interface name", valid_ifname, user,
+			     uid, host, p->veth_host, sizeof(p->veth_host), err, errlen)) < 0)
+		return r;
 	return 0;
 }
 

@@ -63,6 +63,10 @@ struct nsc_policy {
 	bool subids;                     /* subids = yes|no            default yes */
 	bool no_new_privs;               /* no_new_privs = yes|no      default yes */
 	unsigned linger;                 /* linger = SECONDS 0..86400  default 0 */
+	/* Filled in by nsc_resolve for a user who is not exempt: the templates
+	 * expanded and validated ("" where the uts namespace / veth is off). */
+	char host_name[64];              /* valid_hostname(): at most 63 chars */
+	char veth_host[16];              /* valid_ifname(): at most 15 chars */
 };
 
 struct nsc_config; /* opaque: the parsed sections */
@@ -106,6 +110,8 @@ void nsc_free(struct nsc_config *cfg);
 
 /* Helpers shared with the helper. */
 int nsc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix); /* -EINVAL */
+/* Four decimal octets 0..255 without leading zeros; host byte order out. */
+int nsc_parse_ipv4(const char *s, uint32_t *addr);                   /* -EINVAL */
 void nsc_format_ipv4(uint32_t addr, char out[16]);                   /* host order in */
 
 #endif

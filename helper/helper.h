@@ -29,9 +29,7 @@ struct session_spec {
 	gid_t gid;
 	char home[4096];
 	char shell[4096];
-	struct nsc_policy pol;
-	char hostname[NSC_TEMPLATE_MAX]; /* expanded */
-	char veth_host[16];              /* expanded, network=veth only */
+	struct nsc_policy pol;           /* with host_name, veth_host expanded */
 	struct idmap uidmap, gidmap;
 	uint32_t inside_uid, inside_gid;
 };

@@ -97,7 +97,7 @@ void keeper_main(const struct session_spec *spec, int sync_fd)
 			fail(sync_fd, "mounts", -r);
 	}
 	if ((spec->pol.namespaces & NSC_NS_UTS) &&
-	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+	    sethostname(spec->pol.host_name, strlen(spec->pol.host_name)) < 0)
 		fail(sync_fd, "sethostname", errno);
 	r = drop_privileges(spec);
 	if (r < 0)

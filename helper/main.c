@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "subid.h"
-#include "template.h"
 #include "util.h"
 
 #ifndef NSESSION_SUBUID
@@ -145,7 +144,6 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 {
 	struct subid_range ranges[SUBID_RANGES_MAX];
 	size_t nr;
-	char host[HOST_NAME_MAX + 1], *dot;
 	bool root_inside;
 	int r;
 
@@ -166,17 +164,6 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 		return r;
 	if (s->pol.exempt)
 		return 0;
-
-	if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
-	if ((dot = strchr(host, '.')) != NULL)
-		*dot = '\0';
-	if (template_expand(s->pol.hostname, s->user, s->uid, host, s->hostname, sizeof(s->hostname)) < 0 ||
-	    template_expand(s->pol.veth_name, s->user, s->uid, host, s->veth_host, sizeof(s->veth_host)) < 0) {
-		snprintf(err, errlen, "policy for %s: a name template does not expand", s->user);
-		return -EINVAL;
-	}
 
 	root_inside = s->pol.identity == NSC_ID_ROOT;
 	if (!(s->pol.namespaces & NSC_NS_USER)) {

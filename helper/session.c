@@ -428,13 +428,13 @@ static int monitor_setup(struct monitor *m)
 			       r == -ENOSPC ? "address pool exhausted" : strerror(-r));
 			goto fail;
 		}
-		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->veth_host);
+		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->pol.veth_host);
 		/* A leftover of a crashed session of this user (the keeper's
 		 * netns is freed asynchronously) is removed; anything else by
 		 * that name that is not a veth is left alone and refused. */
-		r = net_link_delete(s->veth_host);
+		r = net_link_delete(s->pol.veth_host);
 		if (r < 0 && r != -ENODEV) {
-			report(m, "Einterface %s already exists and is not a veth", s->veth_host);
+			report(m, "Einterface %s already exists and is not a veth", s->pol.veth_host);
 			goto fail;
 		}
 	}
@@ -498,15 +498,15 @@ static int monitor_setup(struct monitor *m)
 	}
 
 	if (p->network == NSC_NET_VETH) {
-		r = net_veth_create(s->veth_host, m->kpid, PEER_IFNAME);
+		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
 		if (r < 0) {
-			report(m, "Ecreating veth %s: %s", s->veth_host, strerror(-r));
+			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
 			goto fail;
 		}
 		m->veth_made = true;
-		r = net_host_setup(s->veth_host, host, ADDRPOOL_BLOCK_PREFIX);
+		r = net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
 		if (r < 0) {
-			report(m, "Econfiguring %s: %s", s->veth_host, strerror(-r));
+			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
 			goto fail;
 		}
 	}
@@ -709,7 +709,7 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 		_exit(1);
 	ns_info("session of %s (uid %u) created: keeper %d%s%s", spec->user, spec->uid,
 		(int)m.kpid, spec->pol.network == NSC_NET_VETH ? ", veth " : "",
-		spec->pol.network == NSC_NET_VETH ? spec->veth_host : "");
+		spec->pol.network == NSC_NET_VETH ? spec->pol.veth_host : "");
 	report(&m, "K");
 	close(report_fd);
 	m.report_fd = -1;
@@ -802,7 +802,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 			}
 		} else if (r != -ENOENT) {
 			ns_warn_log("%s; removing it", why);
-			cleanup_stale(dirfd, spec->uid, NULL, spec->veth_host);
+			cleanup_stale(dirfd, spec->uid, NULL, spec->pol.veth_host);
 			r = -ENOENT;
 		}
 		if (r == -ESTALE || r == -ENOENT) {

@@ -251,34 +251,6 @@ int state_format(const struct session_record *r, char *buf, size_t len)
 
 /* ---- parse ---- */
 
-/* Strict dotted quad: four decimal parts 0..255, no leading zeros. */
-static int parse_ipv4(const char *s, uint32_t *out)
-{
-	char tmp[16];
-	char *p = tmp;
-	uint32_t v = 0;
-
-	if (strlen(s) >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, s, strlen(s) + 1);
-	for (int i = 0; i < 4; i++) {
-		char *dot = strchr(p, '.');
-		uint32_t part;
-
-		if ((i < 3) != (dot != NULL))
-			return -EINVAL;
-		if (dot)
-			*dot = '\0';
-		if (ns_parse_u32(p, &part) < 0 || part > 255)
-			return -EINVAL;
-		v = v << 8 | part;
-		if (dot)
-			p = dot + 1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Comma list of nsc_ns_names, each at most once, at least one. */
 static int parse_namespaces(const char *s, unsigned *mask)
 {
@@ -366,9 +338,9 @@ static int parse_value(struct session_record *r, int k, const char *v)
 		memcpy(r->veth_host, v, strlen(v) + 1);
 		return 0;
 	case K_ADDR_HOST:
-		return parse_ipv4(v, &r->addr_host);
+		return nsc_parse_ipv4(v, &r->addr_host);
 	case K_ADDR_PEER:
-		return parse_ipv4(v, &r->addr_peer);
+		return nsc_parse_ipv4(v, &r->addr_peer);
 	case K_PREFIX:
 		if (ns_parse_u32(v, &u32) < 0)
 			return -EINVAL;
