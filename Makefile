@@ -72,6 +72,10 @@ $(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
 check: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
+# The unit tests again under AddressSanitizer and UBSan, in their own tree.
+check-asan:
+	$(MAKE) check O=$(O)/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
 integration: all
 	tests/integration/run.sh
 
@@ -88,4 +92,4 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all check integration install clean
+.PHONY: all check check-asan integration install clean

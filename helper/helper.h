@@ -65,8 +65,9 @@ int net_host_setup(const char *host, uint32_t addr, unsigned prefix);
 int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 		     unsigned prefix, uint32_t gw);
 
-/* ---- mounts.c: the keeper's mount namespace ------------------------- */
-int mounts_setup(const struct nsc_policy *pol);
+/* ---- mounts.c: the session's mount namespace ------------------------ */
+int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */
+int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
 
 /* ---- keeper.c ------------------------------------------------------- */
 /* Runs in the clone()d child. `sync_fd` is the keeper end of a socketpair

@@ -297,6 +297,10 @@ static int monitor_detach(int keep1, int keep2)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
 	(void)prctl(PR_SET_NAME, "nsession-mon", 0, 0, 0);
+	/* The keeper is cloned by an intermediate that exits (spawn_keeper):
+	 * it must be reparented to us, not to init. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return -errno;
 	for (size_t i = 0; i < NS_ARRAY_SIZE(resets); i++)
 		(void)setrlimit(resets[i], &inf);
 	(void)setrlimit(RLIMIT_NOFILE, &nofile);
@@ -397,6 +401,57 @@ static int write_setgroups_deny(pid_t pid)
 	return r;
 }
 
+/* Create the keeper in new namespaces (`flags`), through a short-lived
+ * intermediate that first makes its own mount namespace and the session's
+ * mounts as host root (mounts_prepare): copied from there into the new user
+ * namespace they arrive locked, so root inside cannot unmount them. The
+ * intermediate exits at once; the monitor is a child subreaper, so the
+ * keeper becomes its child. Returns the keeper's pid or -errno. */
+static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2])
+{
+	int pp[2], status, val = -EIO;
+	pid_t x;
+
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return -errno;
+	x = fork();
+	if (x < 0) {
+		val = -errno;
+		close(pp[0]);
+		close(pp[1]);
+		return val;
+	}
+	if (x == 0) {
+		close(pp[0]);
+		if (flags & CLONE_NEWNS) {
+			if (unshare(CLONE_NEWNS) < 0)
+				val = -errno;
+			else
+				val = mounts_prepare(&s->pol);
+		} else {
+			val = 0;
+		}
+		if (val == 0) {
+			/* clone() without a new stack behaves like fork(). */
+			pid_t k = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+			if (k == 0) {
+				close(sv[0]);
+				keeper_main(s, sv[1]);
+			}
+			val = k < 0 ? -errno : (int)k;
+		}
+		(void)!write(pp[1], &val, sizeof(val));
+		_exit(0);
+	}
+	close(pp[1]);
+	if (read(pp[0], &val, sizeof(val)) != sizeof(val))
+		val = -EIO;
+	close(pp[0]);
+	while (waitpid(x, &status, 0) < 0 && errno == EINTR)
+		;
+	return (pid_t)val;
+}
+
 /* Build the session. On failure everything made is undone and the caller
  * gets one "E<message>" line. */
 static int monitor_setup(struct monitor *m)
@@ -450,21 +505,15 @@ static int monitor_setup(struct monitor *m)
 	if (p->namespaces & NSC_NS_IPC) flags |= CLONE_NEWIPC;
 	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
 	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
-	/* clone() without a new stack behaves like fork(), with the flags. */
-	m->kpid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	m->kpid = spawn_keeper(s, flags, sv);
+	close(sv[1]);
 	if (m->kpid < 0) {
-		r = -errno;
+		r = m->kpid;
 		close(sv[0]);
-		close(sv[1]);
 		report(m, "Ecreating namespaces: %s%s", strerror(-r),
 		       r == -ENOSPC || r == -EPERM ? " (user namespaces disabled or limit reached?)" : "");
 		goto fail;
 	}
-	if (m->kpid == 0) {
-		close(sv[0]);
-		keeper_main(s, sv[1]);
-	}
-	close(sv[1]);
 	m->ksync = sv[0];
 	m->kpidfd = pidfd_open_(m->kpid);
 	if (m->kpidfd < 0) {

@@ -10,4 +10,5 @@ fi
 scripts/deps.sh
 make -j2
 make check
+make check-asan
 tests/integration/run.sh

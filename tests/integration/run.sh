@@ -182,6 +182,8 @@ expect_eq "root inside can mount" 1 "$out"
 expect_eq "the mount does not appear on the host" 0 "$(grep -c nsit-probe /proc/self/mounts)"
 run_as nsit1 sh -c 'echo hi > /tmp/nsit-private-file'
 if [ -e /tmp/nsit-private-file ]; then bad "private /tmp"; rm -f /tmp/nsit-private-file; else ok "private /tmp: file made inside not on the host"; fi
+out=$(run_as nsit3 sh -c 'umount /tmp 2>&1 && echo TMP-GONE; umount /dev/shm 2>&1 && echo SHM-GONE')
+expect_eq "root inside cannot unmount the private /tmp or /dev/shm (locked)" "" "$(printf '%s\n' "$out" | grep GONE)"
 out=$(run_as nsit1 cat /proc/1/comm)
 expect_eq "a fresh /proc for the PID namespace (/proc/1 is the keeper)" nsession-keeper "$out"
 

@@ -571,6 +571,35 @@ static void test_parse_cidr(void **state)
 	assert_string_equal(s, "0.0.0.0");
 }
 
+static void test_parse_ipv4(void **state)
+{
+	static const char *const bad[] = {
+		"", "1.2.3", "1.2.3.4.", "1.2.3.4.5", ".1.2.3", "1..2.3", "1.2.3.",
+		"256.0.0.0", "1.2.3.256", "1000.0.0.1", "01.2.3.4", "1.2.3.00", "1.2.3.04",
+		" 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "1.2.3.4/8", "0x1.2.3.4", "+1.2.3.4",
+		"1.2.3.-4", "1.2.3.a", "1,2,3,4", "4294967295", "1.2.3.4:80",
+	};
+	uint32_t a = 7;
+	char s[16];
+
+	assert_int_equal(nsc_parse_ipv4("0.0.0.0", &a), 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(nsc_parse_ipv4("255.255.255.255", &a), 0);
+	assert_int_equal(a, 0xffffffffu);
+	assert_int_equal(nsc_parse_ipv4("1.2.3.4", &a), 0);
+	assert_int_equal(a, 0x01020304u); /* host byte order */
+	assert_int_equal(nsc_parse_ipv4("10.250.0.1", &a), 0);
+	nsc_format_ipv4(a, s);
+	assert_string_equal(s, "10.250.0.1");
+
+	a = 7;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(nsc_parse_ipv4(bad[i], &a), -EINVAL);
+	assert_int_equal(nsc_parse_ipv4(NULL, &a), -EINVAL);
+	assert_int_equal(nsc_parse_ipv4("1.2.3.4", NULL), -EINVAL);
+	assert_int_equal(a, 7); /* untouched on error */
+}
+
 /* ---- resolution -------------------------------------------------------- */
 
 static const char order_conf[] =
@@ -1095,6 +1124,7 @@ int main(void)
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_address_pool),
 		cmocka_unit_test(test_parse_cidr),
+		cmocka_unit_test(test_parse_ipv4),
 		cmocka_unit_test(test_resolution_order),
 		cmocka_unit_test(test_exemption),
 		cmocka_unit_test(test_coherence),
