@@ -18,14 +18,14 @@ USERNAME=nsdemo
 cleanup() {
 	[ -x "$H" ] && "$H" terminate --user "$USERNAME" >/dev/null 2>&1
 	remove_links nsd
-	userdel -r "$USERNAME" >/dev/null 2>&1
+	remove_user "$USERNAME"
 	rm -rf "$D"
 }
 trap cleanup EXIT
 
 echo "== building and installing a private copy of nsession-helper under $D"
 private_install "$D" || exit 1
-userdel -r "$USERNAME" >/dev/null 2>&1
+remove_user "$USERNAME"
 useradd -m -d "$D/home/$USERNAME" -s /bin/bash "$USERNAME" || exit 1
 echo "$USERNAME:400000:65536" >"$D/etc/subuid"
 echo "$USERNAME:400000:65536" >"$D/etc/subgid"
@@ -69,7 +69,7 @@ as "$USERNAME" "$H" run -- sh -c "$D/show; echo 'ping host end:'; ping -c1 -W2 1
 echo
 echo "== the host while the session lives: its veth end and state"
 wait_file absent # the first session ends when its command does
-as "$USERNAME" "$H" run -- sleep 30 &
+bg_as "$USERNAME" "$H" run -- sleep 30
 wait_file present
 ip -br addr show "nsd$(id -u $USERNAME)" | sed 's/^/    /'
 "$H" status --user "$USERNAME" | sed 's/^/    /'

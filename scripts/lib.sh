@@ -30,6 +30,27 @@ as() {
 	setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --init-groups -- "$@"
 }
 
+# bg_as USER CMD...: like `as`, in the background; sets BG_PID to CMD's own
+# pid (a backgrounded shell function would give a subshell's pid instead).
+bg_as() {
+	local u=$1
+	shift
+	setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --init-groups -- "$@" &
+	BG_PID=$!
+}
+
+# remove_user NAME: kill every process of NAME, wait for them to be gone
+# (userdel refuses a user with processes), then delete NAME and its home.
+remove_user() {
+	local u=$1 n=50
+	id "$u" >/dev/null 2>&1 || return 0
+	while pkill -KILL -u "$u" 2>/dev/null && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	userdel -r "$u" >/dev/null 2>&1 || userdel -r -f "$u" >/dev/null 2>&1
+}
+
 # remove_links PREFIX: delete every interface whose name starts with PREFIX.
 remove_links() {
 	local l

@@ -30,7 +30,7 @@ cleanup() {
 	pkill -KILL -f "^$H" 2>/dev/null
 	remove_links nst
 	[ -n "${QID:-}" ] && ipcrm -q "$QID" 2>/dev/null
-	for u in $USERS; do userdel -r "$u" >/dev/null 2>&1; done
+	for u in $USERS; do remove_user "$u"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -63,7 +63,7 @@ echo "# building a test install under $T"
 private_install "$T" || exit 1
 
 for u in $USERS; do
-	userdel -r "$u" >/dev/null 2>&1
+	remove_user "$u"
 	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
 done
 uid() { id -u "$1"; }
@@ -97,9 +97,9 @@ run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
 bg_session() { # bg_session USER: a session held open by a sleeping login
 	# an earlier session of USER may still be ending: wait for it first
 	wait_for 5 test ! -e "$STATE/$(uid "$1").session"
-	as "$1" "$H" run -- sleep 300 &
-	BGPIDS="$BGPIDS $!"
-	LAST_BG=$!
+	bg_as "$1" "$H" run -- sleep 300
+	BGPIDS="$BGPIDS $BG_PID"
+	LAST_BG=$BG_PID
 	wait_for 10 test -e "$STATE/$(uid "$1").session"
 }
 status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
@@ -351,8 +351,8 @@ expect_eq "a record owned by the user: not trusted, new session works" alive "$o
 expect_clean "... and removed"
 # firejail CVE-2022-31214: a process of the user's that looks like the keeper
 # (the recorded pid and start time) but sits in namespaces the user made.
-as nsit1 unshare -Urn sleep 300 &
-fake=$!
+bg_as nsit1 unshare -Urn sleep 300
+fake=$BG_PID
 BGPIDS="$BGPIDS $fake"
 wait_for 5 sh -c "[ \"\$(readlink /proc/$fake/ns/net)\" != \"$(readlink /proc/self/ns/net)\" ]"
 fstart=$(awk '{print $22}' /proc/$fake/stat)
