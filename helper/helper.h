@@ -42,6 +42,7 @@ int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);
 int state_remove(int dirfd, uint32_t uid);    /* record and socket */
+bool state_record_exists(int dirfd, uint32_t uid); /* anything by that name */
 int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n);
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
@@ -68,6 +69,10 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 /* ---- mounts.c: the session's mount namespace ------------------------ */
 int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */
 int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
+
+/* ---- privs.c -------------------------------------------------------- */
+int caps_drop_all(void);       /* empty effective/permitted/inheritable/ambient */
+int caps_clear_ambient(void);
 
 /* ---- keeper.c ------------------------------------------------------- */
 /* Runs in the clone()d child. `sync_fd` is the keeper end of a socketpair

@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -40,24 +39,14 @@ static void fail(int sync_fd, const char *what, int err)
 
 static int drop_privileges(const struct session_spec *spec)
 {
-	cap_t none;
+	int r;
 
 	if (setresgid(spec->inside_gid, spec->inside_gid, spec->inside_gid) < 0 ||
 	    setresuid(spec->inside_uid, spec->inside_uid, spec->inside_uid) < 0)
 		return -errno;
-	/* Inside a user namespace a uid change from host root does not clear
-	 * capabilities by itself: clear them explicitly. */
-	none = cap_init();
-	if (!none)
-		return -ENOMEM;
-	if (cap_set_proc(none) < 0) {
-		int e = -errno;
-		cap_free(none);
-		return e;
-	}
-	cap_free(none);
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		return -errno;
+	r = caps_drop_all();
+	if (r < 0)
+		return r;
 	/* A credential change resets dumpable and the parent-death signal:
 	 * set both afterwards. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||

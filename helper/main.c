@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -242,16 +241,12 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
 	    setresuid(s->inside_uid, s->inside_uid, s->inside_uid) < 0)
 		die_child("setting the session identity", errno);
-	if (s->pol.identity != NSC_ID_ROOT || !(s->pol.namespaces & NSC_NS_USER)) {
-		/* From host root to a user id inside a user namespace the kernel
-		 * keeps capabilities: drop them explicitly. */
-		cap_t none = cap_init();
-		if (!none || cap_set_proc(none) < 0)
-			die_child("dropping capabilities", errno);
-		cap_free(none);
-	}
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		die_child("clearing ambient capabilities", errno);
+	/* Root inside keeps its capabilities in the session's own user
+	 * namespace; everyone else keeps none (see privs.c). */
+	bool keep = s->pol.identity == NSC_ID_ROOT && (s->pol.namespaces & NSC_NS_USER);
+	int r = keep ? caps_clear_ambient() : caps_drop_all();
+	if (r < 0)
+		die_child("dropping capabilities", -r);
 	if (s->pol.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_child("no_new_privs", errno);
 	/* As the user, so no root traversal of their home. */

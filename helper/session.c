@@ -205,13 +205,9 @@ static int user_lock(int dirfd, uint32_t uid)
 static void user_unlock(int dirfd, uint32_t uid, int lockfd)
 {
 	char name[32];
-	struct stat st;
 
 	state_lock_name(uid, name);
-	snprintf(name, sizeof(name), "%u.session", uid);
-	bool none = fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
-	state_lock_name(uid, name);
-	if (none)
+	if (!state_record_exists(dirfd, uid))
 		state_unlock_remove(dirfd, name, lockfd);
 	else
 		close(lockfd);

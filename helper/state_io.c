@@ -143,6 +143,15 @@ int state_write(int dirfd, const struct session_record *r)
 	return ret;
 }
 
+bool state_record_exists(int dirfd, uint32_t uid)
+{
+	struct stat st;
+	char name[32];
+
+	rec_name(uid, name);
+	return !(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT);
+}
+
 int state_remove(int dirfd, uint32_t uid)
 {
 	char name[32];
