@@ -17,11 +17,14 @@ SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
 SUBUID_FILE ?= /etc/subuid
 SUBGID_FILE ?= /etc/subgid
+PAMDIR      ?= $(PREFIX)/lib/security
 O           ?= build
 
 PKGS := libcap libnl-3.0 libnl-route-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PAM_CFLAGS := $(shell pkg-config --cflags pam libcap)
+PAM_LIBS   := $(shell pkg-config --libs pam libcap)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -53,7 +56,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(O)/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-all: $(O)/nsession-helper
+all: $(O)/nsession-helper $(O)/pam_nsession.so
 
 $(O)/%.o: %.c $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)
@@ -64,6 +67,17 @@ $(O)/libnscore.a: $(CORE_OBJ)
 
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The PAM module: loaded into sshd, su, login. It links nothing of the
+# helper; it runs it (path compiled in) and speaks pamwire.h with it.
+$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) \
+	  -DNSESSION_HELPER='"$(LIBEXECDIR)/nsession-helper"' -c -o $@ $<
+
+$(O)/pam_nsession.so: $(O)/pam/pam_nsession.o
+	$(CC) -shared -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN) \
+	  -Wl,--version-script=pam/pam_nsession.map -o $@ $< $(PAM_LIBS)
 
 $(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)
@@ -82,6 +96,9 @@ integration: all
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
+	install -d $(DESTDIR)$(PAMDIR)
+	install -o root -g root -m 0644 $(O)/pam_nsession.so $(DESTDIR)$(PAMDIR)/pam_nsession.so
+	install -m 0644 man/pam_nsession.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/nsession.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/nsession-helper.8 $(DESTDIR)$(MANDIR)/man8/
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/nsession.conf ]; then \

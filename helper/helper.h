@@ -86,6 +86,7 @@ struct session_join {
 	int ref_fd;                 /* login reference held by the caller */
 	int ns_fds[NSC_NS_COUNT];
 	struct session_record rec;
+	bool created;               /* this call started the session */
 };
 int session_get(const struct session_spec *spec, struct session_join *out,
 		char *err, size_t errlen);

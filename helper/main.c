@@ -4,6 +4,7 @@
  *   nsession-helper terminate [--user NAME]
  *   nsession-helper status [--user NAME]
  *   nsession-helper check-config [FILE]
+ *   nsession-helper pam-open --user NAME [--config FILE]   (root; for pam_nsession.so)
  *
  * Who the session is for comes from the kernel (the real uid), never from
  * argv or the environment; --user and --config are honoured only when the
@@ -23,9 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pamwire.h"
 #include "subid.h"
 #include "util.h"
 
@@ -49,6 +52,7 @@ static void usage(FILE *f)
 	      "       nsession-helper terminate [--user NAME]\n"
 	      "       nsession-helper status [--user NAME]\n"
 	      "       nsession-helper check-config [FILE]\n"
+	      "       nsession-helper pam-open --user NAME [--config FILE]  (root, for pam_nsession)\n"
 	      "       nsession-helper --version | --help\n", f);
 }
 
@@ -360,6 +364,67 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	return 128 + WTERMSIG(status);
 }
 
+/* For pam_nsession.so (root only): find or create the user's session and
+ * hand the login reference and the namespace fds over the socket on stdin
+ * (see pamwire.h). Joining is the module's business: which namespaces a
+ * process may enter safely depends on which process of sshd, su or login
+ * it is (see pam_nsession(8)). */
+static int cmd_pam_open(const struct session_spec *s)
+{
+	struct session_join j;
+	struct nsp_reply rep = { .magic = NSP_MAGIC };
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * NSP_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &rep, sizeof(rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int fds[NSP_MAX_FDS], nfds = 0, type = 0, domain = 0;
+	socklen_t len = sizeof(type);
+	char err[512];
+
+	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET ||
+	    getsockopt(STDIN_FILENO, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
+		ns_refuse("pam-open: stdin is not the module's unix seqpacket socket");
+		return EXIT_REFUSED;
+	}
+	if (session_get(s, &j, err, sizeof(err)) < 0) {
+		ns_err("cannot start session for %s: %s", s->user, err);
+		return EXIT_FAILED;
+	}
+	fds[nfds++] = j.ref_fd;
+	for (int i = 0; i < NSC_NS_COUNT; i++) {
+		if (j.ns_fds[i] >= 0) {
+			rep.ns_mask |= 1u << i;
+			fds[nfds++] = j.ns_fds[i];
+		}
+	}
+	rep.flags = (s->pol.identity == NSC_ID_ROOT ? NSP_IDENTITY_ROOT : 0) |
+		    (s->pol.no_new_privs ? NSP_NO_NEW_PRIVS : 0) | (j.created ? NSP_CREATED : 0);
+	rep.inside_uid = s->inside_uid;
+	rep.inside_gid = s->inside_gid;
+	rep.keeper_pid = j.rec.keeper_pid;
+
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_control = ctl.buf;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	if (sendmsg(STDIN_FILENO, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(rep)) {
+		ns_err("pam-open for %s: handing over the session: %s", s->user, strerror(errno));
+		session_join_close(&j);
+		return EXIT_FAILED;
+	}
+	ns_info("%s (uid %u) %s session for a PAM login, keeper %d", s->user, s->uid,
+		j.created ? "started" : "joined", (int)j.rec.keeper_pid);
+	session_join_close(&j);
+	return 0;
+}
+
 static int cmd_status(const struct passwd *pw)
 {
 	struct session_record r;
@@ -445,7 +510,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_check_config(argc == 3 ? argv[2] : NSESSION_CONFIG);
 	}
-	if (strcmp(verb, "run") && strcmp(verb, "terminate") && strcmp(verb, "status")) {
+	if (strcmp(verb, "run") && strcmp(verb, "terminate") && strcmp(verb, "status") &&
+	    strcmp(verb, "pam-open")) {
 		ns_err("unknown command '%.64s'", verb);
 		usage(stderr);
 		return EXIT_REFUSED;
@@ -476,6 +542,13 @@ int main(int argc, char **argv)
 	}
 	if (i < argc && strcmp(verb, "run") != 0) {
 		ns_err("%s takes no command", verb);
+		return EXIT_REFUSED;
+	}
+	if (!strcmp(verb, "pam-open") && (ruid != 0 || !user)) {
+		if (ruid != 0)
+			ns_refuse("uid %u: pam-open is for pam_nsession.so (root)", ruid);
+		else
+			ns_err("pam-open needs --user");
 		return EXIT_REFUSED;
 	}
 	if (geteuid() != 0) {
@@ -517,6 +590,11 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		ns_err("%s", err);
 		return EXIT_FAILED;
+	}
+	if (!strcmp(verb, "pam-open")) {
+		if (spec->pol.exempt || pw->pw_uid == 0)
+			return NSP_EXIT_EXEMPT;
+		return cmd_pam_open(spec);
 	}
 	if (spec->pol.exempt || pw->pw_uid == 0) {
 		ns_refuse("%s (uid %u) is exempt from session isolation by policy", pw->pw_name,

@@ -870,6 +870,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		char c;
 		if (wait_readable(out->ref_fd, SETUP_TIMEOUT_MS) == 0 &&
 		    recv(out->ref_fd, &c, 1, 0) == 1 && c == 'A') {
+			out->created = created;
 			close(dirfd);
 			return 0;
 		}

@@ -1,17 +1,33 @@
 #!/bin/sh
 # Install the Debian 12 packages nsession needs to build, test and demo.
 # Idempotent; needs root. Used by scripts/test.sh and scripts/demo.sh.
+#
+# openssh-server is only needed for the end-to-end tests and the demo, which
+# run their own sshd on 127.0.0.1. Installing it must not start the system's
+# sshd on port 22 as a side effect: while apt runs, a policy-rc.d (unless the
+# machine already has one) tells invoke-rc.d not to start services.
 set -eu
 PKGS="build-essential pkg-config libpam0g-dev libcap-dev libnl-3-dev libnl-route-3-dev
-      libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db"
+      libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db
+      libpam-modules openssh-server openssh-client openssh-sftp-server pamtester
+      login bsdutils psmisc"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-if [ -n "$missing" ]; then
-	echo "installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+[ -n "$missing" ] || exit 0
+
+echo "installing:$missing"
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	made_policy=yes
 fi
+cleanup() { [ -z "$made_policy" ] || rm -f "$policy"; }
+trap cleanup EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

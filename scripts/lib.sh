@@ -1,22 +1,24 @@
 # scripts/lib.sh — shared by the demo and the integration tests (sourced).
 # private_install DIR: build nsession-helper with every trusted path under
 # DIR (config DIR/etc/nsession.conf, state DIR/run/nsession, subordinate ids
-# DIR/etc/sub{u,g}id) and install it setuid root as DIR/bin/nsession-helper.
+# DIR/etc/sub{u,g}id) and install it setuid root as DIR/bin/nsession-helper,
+# with the PAM module (which runs that helper) as DIR/lib/pam_nsession.so.
 # Nothing outside DIR is touched, so a real /etc/nsession.conf or
 # /run/nsession on the machine is never read or changed.
 private_install() {
 	local dir=$1 src
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	chmod 755 "$dir"
-	mkdir -p "$dir/bin" "$dir/etc" "$dir/run" "$dir/home"
+	mkdir -p "$dir/bin" "$dir/lib" "$dir/etc" "$dir/run" "$dir/home"
 	if ! make -s -C "$src" O="$dir/build" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
-		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" \
-		"$dir/build/nsession-helper" >"$dir/build.log" 2>&1; then
+		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" LIBEXECDIR="$dir/bin" \
+		"$dir/build/nsession-helper" "$dir/build/pam_nsession.so" >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
 		echo "build failed" >&2
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
+	install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
 	: >"$dir/etc/subuid"
 	: >"$dir/etc/subgid"
 	chmod 644 "$dir/etc/subuid" "$dir/etc/subgid"

@@ -1,0 +1,39 @@
+/* pamwire.h — what `nsession-helper pam-open` hands to pam_nsession.so.
+ *
+ * The module makes a SOCK_SEQPACKET socketpair, gives one end to the helper
+ * as its stdin and runs it as root. On success the helper sends exactly one
+ * message: a struct nsp_reply, with SCM_RIGHTS carrying the login reference
+ * (a connection to the session's monitor) followed by one fd per namespace
+ * kind set in ns_mask, in the order user mnt pid ipc uts net. Then it exits
+ * 0. Exit NSP_EXIT_EXEMPT means "policy exempts this user" and nothing is
+ * sent; any other exit means failure (the reason is on the helper's stderr
+ * and in syslog).
+ *
+ * Both sides are built from the same tree; the magic changes whenever the
+ * layout does. No other header is needed, so the module does not link any
+ * of the helper's code. */
+#ifndef NS_PAMWIRE_H
+#define NS_PAMWIRE_H
+
+#include <stdint.h>
+
+#define NSP_MAGIC 0x6e737032u          /* "nsp2" */
+#define NSP_NS_KINDS 6                 /* user mnt pid ipc uts net */
+#define NSP_MAX_FDS (1 + NSP_NS_KINDS)
+#define NSP_EXIT_EXEMPT 4
+
+enum {
+	NSP_IDENTITY_ROOT = 1u << 0,   /* policy identity = root */
+	NSP_NO_NEW_PRIVS  = 1u << 1,   /* policy no_new_privs = yes */
+	NSP_CREATED       = 1u << 2,   /* this call created the session */
+};
+
+struct nsp_reply {
+	uint32_t magic;
+	uint32_t ns_mask;              /* bit i: kind i present (NSC_NS_* order) */
+	uint32_t flags;
+	uint32_t inside_uid, inside_gid;
+	int32_t keeper_pid;            /* in the host's PID namespace */
+};
+
+#endif

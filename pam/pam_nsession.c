@@ -1,0 +1,594 @@
+/* pam_nsession.c — PAM module: put a login into its user's nsession session.
+ *
+ * The module holds no policy and creates nothing itself. In the session
+ * phase it runs `nsession-helper pam-open --user USER` as root; the helper
+ * (the one setuid program that knows how to find, verify and create
+ * sessions) finds or creates the user's session and hands back, over a
+ * socketpair, a login reference and one fd per namespace (pamwire.h).
+ *
+ * Where each namespace is joined is the point of this file. The
+ * application's privileged parent must keep its power over the host
+ * (utmp, tty ownership, vhangup, pam_close_session), so it never joins the
+ * user namespace. Measured on Debian 12 (see pam_nsession(8)):
+ *
+ *   open_session  runs in the parent that stays root: sshd's monitor, su's
+ *                 and login's parent, pamtester. It joins mnt, uts, ipc and
+ *                 net, and the PID namespace for its children, so whatever
+ *                 it forks next (sshd's session child, su's and login's
+ *                 shell) starts inside them.
+ *   setcred       ESTABLISH/REINITIALIZE in a *different* process than the
+ *                 one that opened the session: only sshd's session child,
+ *                 after initgroups() and before it drops to the user. There
+ *                 the user namespace is joined too (identity = self), and
+ *                 the module itself sets the user's ids and drops every
+ *                 capability: after setns() the process holds all
+ *                 capabilities of the session's user namespace, and since
+ *                 its uid (host 0) is not that namespace's root, sshd's own
+ *                 setresuid() would not clear them (the kernel clears
+ *                 capabilities only when leaving the namespace's uid 0).
+ *                 sshd then finds its ids already set, which it accepts.
+ *   close_session in the opening process: go back to the host's namespaces
+ *                 (saved at open), then drop the login reference.
+ *
+ * The login reference is a connection to the session's monitor; when the
+ * last one closes (logout, crash, pam_end) the session ends after `linger`.
+ * Every fd the module keeps is close-on-exec, so none reaches a shell.
+ *
+ * Return values: PAM_IGNORE when there is nothing to do (root, exempt by
+ * policy, a hook that does not apply); failures give PAM_SESSION_ERR /
+ * PAM_CRED_ERR, or PAM_IGNORE with onerr=succeed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/capability.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAM_SM_AUTH
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include "pamwire.h"
+
+#ifndef NSESSION_HELPER
+#define NSESSION_HELPER "/usr/local/libexec/nsession/nsession-helper"
+#endif
+#define DATA_NAME "pam_nsession"
+#define HELPER_TIMEOUT_MS 30000
+#define CONFIG_MAX 1024
+
+enum { K_USER, K_MNT, K_PID, K_IPC, K_UTS, K_NET };
+static const int ns_types[NSP_NS_KINDS] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
+					    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET };
+static const char *const ns_names[NSP_NS_KINDS] = { "user", "mnt", "pid", "ipc", "uts", "net" };
+/* What the opening process joins, and in which order: mnt last among the
+ * ones that change what paths mean, pid only for children. */
+static const int parent_kinds[] = { K_NET, K_UTS, K_IPC, K_MNT, K_PID };
+static const char *const host_paths[NSP_NS_KINDS] = {
+	NULL, "/proc/self/ns/mnt", "/proc/self/ns/pid_for_children",
+	"/proc/self/ns/ipc", "/proc/self/ns/uts", "/proc/self/ns/net",
+};
+
+struct args {
+	bool debug;
+	bool onerr_succeed;
+	char config[CONFIG_MAX];
+};
+
+/* One per PAM handle, kept with pam_set_data. */
+struct state {
+	pid_t opener;                  /* pid that ran open_session */
+	int ref_fd;                    /* login reference */
+	int ns[NSP_NS_KINDS];          /* the session's namespaces */
+	int host[NSP_NS_KINDS];        /* the opener's own, to go back */
+	bool joined;                   /* the opener is in the session's */
+	struct nsp_reply rep;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void state_close_all(struct state *st)
+{
+	close_fd(&st->ref_fd);
+	for (int i = 0; i < NSP_NS_KINDS; i++) {
+		close_fd(&st->ns[i]);
+		close_fd(&st->host[i]);
+	}
+}
+
+static void state_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	state_close_all(data);
+	free(data);
+}
+
+/* PAM-style arguments: debug, config=FILE, onerr=fail|succeed. Anything
+ * else is an error, so a typo does not silently weaken the policy. */
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "debug")) {
+			a->debug = true;
+		} else if (!strncmp(s, "config=", 7)) {
+			if (s[7] != '/' || strlen(s + 7) >= sizeof(a->config)) {
+				pam_syslog(pamh, LOG_ERR, "config= needs an absolute path: %s", s);
+				return -EINVAL;
+			}
+			snprintf(a->config, sizeof(a->config), "%s", s + 7);
+		} else if (!strcmp(s, "onerr=fail")) {
+			a->onerr_succeed = false;
+		} else if (!strcmp(s, "onerr=succeed")) {
+			a->onerr_succeed = true;
+		} else {
+			pam_syslog(pamh, LOG_ERR, "unknown module argument: %s", s);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- running the helper ------------------------------------------------ */
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* In the forked child: stdin is the socket, stdout /dev/null, stderr the
+ * pipe; real ids 0 (su is only setuid root, and the helper honours --user
+ * for a real uid of 0 only); default signals; nothing else open. */
+static void exec_helper(int sock, int errpipe, char *const argv[]) __attribute__((noreturn));
+static void exec_helper(int sock, int errpipe, char *const argv[])
+{
+	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0 || dup2(sock, 0) < 0 || dup2(null, 1) < 0 || dup2(errpipe, 2) < 0)
+		_exit(127);
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		_exit(127);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)close_range(3, ~0U, 0);
+	execve(NSESSION_HELPER, argv, envp);
+	_exit(127);
+}
+
+/* Wait for `pid` at most `ms` milliseconds; kill it after that. */
+static int wait_helper(pid_t pid, int ms, int *status)
+{
+	int pfd = pidfd_open_(pid), r = 0;
+
+	if (pfd >= 0) {
+		struct pollfd p = { pfd, POLLIN, 0 };
+		int n;
+		do
+			n = poll(&p, 1, ms);
+		while (n < 0 && errno == EINTR);
+		if (n == 0) {
+			kill(pid, SIGKILL);
+			r = -ETIMEDOUT;
+		}
+		close(pfd);
+	}
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return r;
+}
+
+/* Receive the helper's one message: reply plus fds. */
+static int recv_reply(int sock, struct state *st)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * NSP_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &st->rep, sizeof(st->rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	int fds[NSP_MAX_FDS], nfds = 0, want = 1, k = 1, r = 0;
+	ssize_t n;
+
+	n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return -errno;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t cnt = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < cnt; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (nfds < NSP_MAX_FDS)
+				fds[nfds++] = fd;
+			else
+				close(fd), r = -EPROTO;
+		}
+	}
+	for (int i = 0; i < NSP_NS_KINDS; i++)
+		want += (st->rep.ns_mask >> i) & 1;
+	if (r == 0 && (n != (ssize_t)sizeof(st->rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+		       st->rep.magic != NSP_MAGIC || (st->rep.ns_mask & ~0x3fu) || nfds != want))
+		r = -EPROTO;
+	if (r < 0) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return r;
+	}
+	st->ref_fd = fds[0];
+	for (int i = 0; i < NSP_NS_KINDS; i++)
+		if (st->rep.ns_mask & (1u << i))
+			st->ns[i] = fds[k++];
+	return 0;
+}
+
+/* Run the helper for `user`; 0 with st filled, 1 if exempt by policy, or
+ * -errno with a one-line reason in `why`. */
+static int call_helper(pam_handle_t *pamh, const struct args *a, const char *user,
+		       struct state *st, char *why, size_t whylen)
+{
+	char *argv[] = { "nsession-helper", "pam-open", "--user", (char *)user, NULL, NULL, NULL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+	int sv[2], ep[2], status = 0, r;
+	pid_t pid;
+
+	if (a->config[0]) {
+		argv[4] = "--config";
+		argv[5] = (char *)a->config;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(why, whylen, "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	/* The application may reap children from a SIGCHLD handler (as
+	 * pam_unix also has to allow for): ours must stay waitable. */
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	pid = fork();
+	if (pid == 0)
+		exec_helper(sv[1], ep[1], argv);
+	r = pid < 0 ? -errno : 0;
+	close(sv[1]);
+	close(ep[1]);
+	if (r == 0)
+		r = wait_helper(pid, HELPER_TIMEOUT_MS, &status);
+	sigaction(SIGCHLD, &old_chld, NULL);
+
+	if (r < 0) {
+		snprintf(why, whylen, "%s", r == -ETIMEDOUT ? "the helper did not answer in time"
+							    : strerror(-r));
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		r = recv_reply(sv[0], st);
+		if (r < 0)
+			snprintf(why, whylen, "bad answer from %s: %s", NSESSION_HELPER, strerror(-r));
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == NSP_EXIT_EXEMPT) {
+		r = 1;
+	} else {
+		/* The helper's own one-line message says why. */
+		char msg[512];
+		ssize_t n = read(ep[0], msg, sizeof(msg) - 1);
+		size_t len = n > 0 ? (size_t)n : 0;
+		msg[len] = '\0';
+		msg[strcspn(msg, "\n")] = '\0';
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !msg[0])
+			snprintf(why, whylen, "cannot run %s", NSESSION_HELPER);
+		else if (msg[0])
+			snprintf(why, whylen, "%s", msg);
+		else if (WIFSIGNALED(status))
+			snprintf(why, whylen, "the helper died of signal %d", WTERMSIG(status));
+		else
+			snprintf(why, whylen, "the helper failed with status %d", WEXITSTATUS(status));
+		r = -EIO;
+	}
+	(void)pamh;
+	close(sv[0]);
+	close(ep[0]);
+	return r;
+}
+
+/* ---- joining ----------------------------------------------------------- */
+
+/* Back to the host's namespaces (only those we left). */
+static int parent_leave(struct state *st)
+{
+	int r = 0;
+
+	for (int i = (int)(sizeof(parent_kinds) / sizeof(parent_kinds[0])) - 1; i >= 0; i--) {
+		int k = parent_kinds[i];
+		if (st->host[k] >= 0 && setns(st->host[k], ns_types[k]) < 0 && r == 0)
+			r = -errno;
+	}
+	st->joined = false;
+	return r;
+}
+
+/* The opening process: everything but the user namespace. Joining a mount
+ * namespace moves the cwd to its root; the same *path* is looked up again
+ * inside (never an fd from the host's tree, which would be a way out), so
+ * `su USER -c cmd` still starts where it was called. */
+static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t whylen)
+{
+	size_t n = sizeof(parent_kinds) / sizeof(parent_kinds[0]);
+	char cwd[4096];
+	bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL && cwd[0] == '/';
+
+	/* Remember where we are before anything changes /proc's meaning. */
+	for (size_t i = 0; i < n; i++) {
+		int k = parent_kinds[i];
+		if (st->ns[k] < 0)
+			continue;
+		st->host[k] = open(host_paths[k], O_RDONLY | O_CLOEXEC);
+		if (st->host[k] < 0) {
+			int e = errno;
+			snprintf(why, whylen, "%s: %s", host_paths[k], strerror(e));
+			return -e;
+		}
+	}
+	st->joined = true;
+	for (size_t i = 0; i < n; i++) {
+		int k = parent_kinds[i];
+		if (st->ns[k] >= 0 && setns(st->ns[k], ns_types[k]) < 0) {
+			int e = errno;
+			snprintf(why, whylen, "joining the session's %s namespace: %s", ns_names[k],
+				 strerror(e));
+			if (parent_leave(st) < 0)
+				pam_syslog(pamh, LOG_CRIT, "cannot return to the host's namespaces");
+			return -e;
+		}
+	}
+	if (st->ns[K_MNT] >= 0 && (!have_cwd || chdir(cwd) < 0) && chdir("/") < 0)
+		pam_syslog(pamh, LOG_WARNING, "chdir /: %m");
+	return 0;
+}
+
+/* Empty effective, permitted, inheritable and ambient sets. */
+static int caps_drop_all(void)
+{
+	cap_t none = cap_init();
+	int r = 0;
+
+	if (!none)
+		return -ENOMEM;
+	if (cap_set_proc(none) < 0)
+		r = -errno;
+	cap_free(none);
+	if (r == 0 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		r = -errno;
+	return r;
+}
+
+/* sshd's session child (a process other than the opener): user namespace
+ * first, then the others again (a fresh process may not have inherited
+ * them all), then the user's ids inside and no capabilities, then drop
+ * every fd we hold. */
+static int child_join(struct state *st, char *why, size_t whylen)
+{
+	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET };
+	bool userns = st->ns[K_USER] >= 0 && !(st->rep.flags & NSP_IDENTITY_ROOT);
+	int r = 0;
+
+	if (userns && setns(st->ns[K_USER], CLONE_NEWUSER) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "joining the session's user namespace: %s", strerror(errno));
+	}
+	for (size_t i = 0; r == 0 && i < sizeof(order) / sizeof(order[0]); i++) {
+		int k = order[i];
+		if (st->ns[k] >= 0 && setns(st->ns[k], ns_types[k]) < 0) {
+			r = -errno;
+			snprintf(why, whylen, "joining the session's %s namespace: %s", ns_names[k],
+				 strerror(errno));
+		}
+	}
+	if (r == 0 && userns &&
+	    (setresgid(st->rep.inside_gid, st->rep.inside_gid, st->rep.inside_gid) < 0 ||
+	     setresuid(st->rep.inside_uid, st->rep.inside_uid, st->rep.inside_uid) < 0)) {
+		r = -errno;
+		snprintf(why, whylen, "setting ids %u/%u in the session: %s", st->rep.inside_uid,
+			 st->rep.inside_gid, strerror(errno));
+	}
+	if (r == 0 && userns && (r = caps_drop_all()) < 0)
+		snprintf(why, whylen, "dropping capabilities: %s", strerror(-r));
+	if (r == 0 && (st->rep.flags & NSP_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "no_new_privs: %s", strerror(errno));
+	}
+	/* This process's copies only: the opener keeps its own. */
+	state_close_all(st);
+	return r;
+}
+
+static int get_user(pam_handle_t *pamh, const char **user, const struct passwd **pw)
+{
+	if (pam_get_user(pamh, user, NULL) != PAM_SUCCESS || !*user || !**user) {
+		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+		return PAM_USER_UNKNOWN;
+	}
+	*pw = pam_modutil_getpwnam(pamh, *user);
+	if (!*pw) {
+		pam_syslog(pamh, LOG_ERR, "user %s has no passwd entry", *user);
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+/* ---- PAM entry points -------------------------------------------------- */
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	struct state *st;
+	const struct passwd *pw;
+	const char *user;
+	const void *old = NULL;
+	char why[600];
+	int r;
+
+	(void)flags;
+	if (parse_args(pamh, argc, argv, &a) < 0)
+		return PAM_SESSION_ERR;
+	if ((r = get_user(pamh, &user, &pw)) != PAM_SUCCESS)
+		return r;
+	if (pw->pw_uid == 0) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "root is never isolated");
+		return PAM_IGNORE;
+	}
+	if (pam_get_data(pamh, DATA_NAME, &old) == PAM_SUCCESS && old) {
+		pam_syslog(pamh, LOG_ERR, "open_session called twice for %s", user);
+		return PAM_SESSION_ERR;
+	}
+	if (geteuid() != 0) {
+		snprintf(why, sizeof(why), "the application is not running as root");
+		r = -EPERM;
+		goto fail;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(why, sizeof(why), "out of memory");
+		r = -ENOMEM;
+		goto fail;
+	}
+	st->opener = getpid();
+	st->ref_fd = -1;
+	for (int i = 0; i < NSP_NS_KINDS; i++)
+		st->ns[i] = st->host[i] = -1;
+
+	r = call_helper(pamh, &a, user, st, why, sizeof(why));
+	if (r == 1) {
+		free(st);
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s is exempt by policy", user);
+		return PAM_IGNORE;
+	}
+	if (r == 0)
+		r = parent_join(pamh, st, why, sizeof(why));
+	/* For su and login this is the only chance to set it for the shell. */
+	if (r == 0 && (st->rep.flags & NSP_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		r = -errno;
+		snprintf(why, sizeof(why), "no_new_privs: %s", strerror(errno));
+		(void)parent_leave(st);
+	}
+	if (r == 0 && pam_set_data(pamh, DATA_NAME, st, state_cleanup) != PAM_SUCCESS) {
+		r = -ENOMEM;
+		snprintf(why, sizeof(why), "pam_set_data failed");
+		(void)parent_leave(st);
+	}
+	if (r < 0) {
+		state_close_all(st);
+		free(st);
+		goto fail;
+	}
+	pam_syslog(pamh, LOG_INFO, "%s (uid %u) %s session, keeper %d", user, (unsigned)pw->pw_uid,
+		   (st->rep.flags & NSP_CREATED) ? "started a new" : "joined its", (int)st->rep.keeper_pid);
+	return PAM_SUCCESS;
+
+fail:
+	if (a.onerr_succeed) {
+		pam_syslog(pamh, LOG_WARNING, "no session for %s: %s; letting the login through "
+			   "unisolated (onerr=succeed)", user, why);
+		return PAM_IGNORE;
+	}
+	pam_syslog(pamh, LOG_ERR, "no session for %s: %s", user, why);
+	return PAM_SESSION_ERR;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	const void *data = NULL;
+	struct state *st;
+	int r = 0;
+
+	(void)flags;
+	if (parse_args(pamh, argc, argv, &a) < 0)
+		a.debug = false;
+	if (pam_get_data(pamh, DATA_NAME, &data) != PAM_SUCCESS || !data)
+		return PAM_IGNORE;
+	st = (struct state *)data;
+	if (st->opener == getpid() && st->joined) {
+		r = parent_leave(st);
+		if (r < 0)
+			pam_syslog(pamh, LOG_ERR, "returning to the host's namespaces: %s", strerror(-r));
+	}
+	/* Drop the login reference now; pam_end's cleanup closes the rest. */
+	close_fd(&st->ref_fd);
+	if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "login reference released");
+	return r < 0 ? PAM_SESSION_ERR : PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct args a;
+	const void *data = NULL;
+	struct state *st;
+	char why[300];
+
+	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)))
+		return PAM_IGNORE;
+	if (parse_args(pamh, argc, argv, &a) < 0)
+		return PAM_CRED_ERR;
+	if (pam_get_data(pamh, DATA_NAME, &data) != PAM_SUCCESS || !data)
+		return PAM_IGNORE;
+	st = (struct state *)data;
+	if (st->opener == getpid() || st->ref_fd < 0)
+		return PAM_IGNORE;
+	if (child_join(st, why, sizeof(why)) < 0) {
+		if (a.onerr_succeed) {
+			pam_syslog(pamh, LOG_WARNING, "%s; continuing (onerr=succeed)", why);
+			return PAM_IGNORE;
+		}
+		pam_syslog(pamh, LOG_ERR, "%s", why);
+		return PAM_CRED_ERR;
+	}
+	if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "session child %d joined all namespaces%s", (int)getpid(),
+			   (st->rep.flags & NSP_IDENTITY_ROOT) ? " but user (identity = root)" : "");
+	return PAM_SUCCESS;
+}
+
+/* Listed in the auth stack only so that pam_setcred reaches the module. */
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_IGNORE;
+}
