@@ -2,6 +2,7 @@
 #   make                 build everything into $(O)
 #   make check           build and run the cmocka unit tests (no root needed)
 #   make integration     root: run tests/integration against a temporary install
+#   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root)
 #
 # Paths the setuid helper trusts are compiled in (never taken from the
@@ -93,6 +94,10 @@ check-asan:
 integration: all
 	tests/integration/run.sh
 
+# root: real sshd, su, login and pamtester with pam_nsession in their stacks.
+e2e: all
+	tests/e2e/run.sh
+
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
@@ -109,4 +114,4 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan integration install clean
+.PHONY: all check check-asan integration e2e install clean

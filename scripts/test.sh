@@ -1,6 +1,7 @@
 #!/bin/sh
 # The test command: install packages, build, run the unit tests, then (as
-# root) the integration tests against a temporary install. Needs root.
+# root) the integration tests against a temporary install, and the
+# end-to-end tests (real sshd, su, login, pamtester). Needs root.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -12,3 +13,4 @@ make -j2
 make check
 make check-asan
 tests/integration/run.sh
+tests/e2e/run.sh

@@ -13,13 +13,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 . "$SRC/scripts/lib.sh"
+. "$SRC/tests/testlib.sh"
 T=$(mktemp -d /var/tmp/nsit.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"
 POOL=10.251.0.0/24
 USERS="nsit1 nsit2 nsit3"
-PASS=0
-FAIL=0
 BGPIDS=""
 
 cleanup() {
@@ -35,28 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
-bad() {
-	FAIL=$((FAIL + 1))
-	echo "FAIL - $1"
-	[ -n "${2:-}" ] && printf '       %s\n' "$2"
-	return 0
-}
-# expect_eq DESC EXPECTED ACTUAL
-expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "expected [$2] got [$3]"; fi; }
-expect_ne() { if [ "$2" != "$3" ]; then ok "$1"; else bad "$1" "both [$2]"; fi; }
-# wait_for SECONDS CMD...: poll until CMD succeeds
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # ---- set-up ---------------------------------------------------------------
 echo "# building a test install under $T"
@@ -382,6 +359,4 @@ expect_eq "a world-writable config is refused" 1 "$rc"
 if printf '%s' "$err" | grep -q "writable"; then ok "... saying why ($err)"; else bad "... saying why" "$err"; fi
 expect_clean "nothing left at the end"
 
-echo
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+summary
