@@ -594,6 +594,15 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "pam-open")) {
 		if (spec->pol.exempt || pw->pw_uid == 0)
 			return NSP_EXIT_EXEMPT;
+		/* A PAM login's privileged parent (sshd's monitor, su, login)
+		 * works inside the session's mount namespace. A user who is
+		 * root inside owns that mount table and could bend the paths
+		 * the parent writes as host root (utmp, wtmp, lastlog). */
+		if (spec->pol.identity == NSC_ID_ROOT) {
+			ns_refuse("%s (uid %u): identity = root sessions are entered with "
+				  "'nsession-helper run', not through PAM", pw->pw_name, pw->pw_uid);
+			return EXIT_REFUSED;
+		}
 		return cmd_pam_open(spec);
 	}
 	if (spec->pol.exempt || pw->pw_uid == 0) {

@@ -19,7 +19,7 @@
  *   setcred       ESTABLISH/REINITIALIZE in a *different* process than the
  *                 one that opened the session: only sshd's session child,
  *                 after initgroups() and before it drops to the user. There
- *                 the user namespace is joined too (identity = self), and
+ *                 the user namespace is joined too, and
  *                 the module itself sets the user's ids and drops every
  *                 capability: after setns() the process holds all
  *                 capabilities of the session's user namespace, and since
@@ -33,6 +33,10 @@
  * The login reference is a connection to the session's monitor; when the
  * last one closes (logout, crash, pam_end) the session ends after `linger`.
  * Every fd the module keeps is close-on-exec, so none reaches a shell.
+ *
+ * identity = root sessions are refused (by the helper, and here again): the
+ * opening process works as host root inside the session's mount namespace,
+ * whose mount table a root-inside user controls.
  *
  * Return values: PAM_IGNORE when there is nothing to do (root, exempt by
  * policy, a hook that does not apply); failures give PAM_SESSION_ERR /
@@ -400,7 +404,7 @@ static int caps_drop_all(void)
 static int child_join(struct state *st, char *why, size_t whylen)
 {
 	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET };
-	bool userns = st->ns[K_USER] >= 0 && !(st->rep.flags & NSP_IDENTITY_ROOT);
+	bool userns = st->ns[K_USER] >= 0;
 	int r = 0;
 
 	if (userns && setns(st->ns[K_USER], CLONE_NEWUSER) < 0) {
@@ -496,6 +500,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			pam_syslog(pamh, LOG_DEBUG, "%s is exempt by policy", user);
 		return PAM_IGNORE;
 	}
+	/* The helper refuses these; never join one regardless. */
+	if (r == 0 && (st->rep.flags & NSP_IDENTITY_ROOT)) {
+		r = -EPERM;
+		snprintf(why, sizeof(why), "identity = root sessions are not entered through PAM");
+	}
 	if (r == 0)
 		r = parent_join(pamh, st, why, sizeof(why));
 	/* For su and login this is the only chance to set it for the shell. */
@@ -578,8 +587,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const cha
 		return PAM_CRED_ERR;
 	}
 	if (a.debug)
-		pam_syslog(pamh, LOG_DEBUG, "session child %d joined all namespaces%s", (int)getpid(),
-			   (st->rep.flags & NSP_IDENTITY_ROOT) ? " but user (identity = root)" : "");
+		pam_syslog(pamh, LOG_DEBUG, "session child %d joined the session", (int)getpid());
 	return PAM_SUCCESS;
 }
 

@@ -25,7 +25,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /var/tmp/nse.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"
-USERS="nse1 nse2 nse3 nse4"
+USERS="nse1 nse2 nse3 nse4 nse5"
 XGROUP=nseexempt
 BGPIDS=""
 MARK=""
@@ -88,7 +88,7 @@ lab_sshd "$T" || exit 1
 for u in $USERS; do lab_user "$T" "$u" || exit 1; done
 usermod -aG "$XGROUP" nse4
 U1=$(uid nse1) G1=$(id -g nse1) U2=$(uid nse2)
-printf 'nse1:400000:65536\nnse2:500000:65536\nnse3:600000:65536\n' >"$T/etc/subuid"
+printf 'nse1:400000:65536\nnse2:500000:65536\nnse3:600000:65536\nnse5:700000:65536\n' >"$T/etc/subuid"
 cp "$T/etc/subuid" "$T/etc/subgid"
 cat >"$T/etc/nsession.conf" <<EOF
 # end-to-end test policy
@@ -108,6 +108,9 @@ exempt = yes
 
 [user nse3]
 linger = 3
+
+[user nse5]
+identity = root
 EOF
 chmod 644 "$T/etc/"*
 lab_pam "$T" debug
@@ -227,6 +230,12 @@ expect_eq "a user exempt by group: the login goes through" 0 $?
 if no_record nse4; then ok "... without a session (PAM_IGNORE)"; else bad "... without a session (PAM_IGNORE)"; fi
 lab_enter "$T" pamtester nsession-test root open_session close_session >/dev/null 2>&1
 expect_eq "root: the login goes through without a session" 0 $?
+lab_enter "$T" pamtester nsession-test nse5 open_session close_session >/dev/null 2>&1
+expect_ne "identity = root: a PAM login is refused" 0 $?
+if ssh_ok nse5; then bad "identity = root: an ssh login is refused"; else ok "identity = root: an ssh login is refused"; fi
+out=$(lab_enter "$T" su - nse5 -c 'echo inside' </dev/null 2>&1)
+expect_ne "identity = root: su - is refused" "inside" "$out"
+if no_record nse5; then ok "... and no session was made"; else bad "... and no session was made"; fi
 expect_clean "nothing left after pamtester"
 
 # ---- two users at once ---------------------------------------------------------
