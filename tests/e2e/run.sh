@@ -71,6 +71,9 @@ ns_line() { # ns_line PID: "user:[..] mnt:[..] ..." for the six kinds
 }
 # Remote snippet printing the same for the shell itself.
 NS_CMD='o=""; for k in user mnt pid ipc uts net; do o="$o $(readlink /proc/self/ns/$k)"; done; echo ${o# }'
+# Remote snippet listing open fds that are namespaces or sockets (the
+# module's ns fds and login reference must never reach a shell).
+FD_CMD='for f in /proc/$$/fd/*; do readlink "$f"; done | grep -E "^(user|mnt|pid|ipc|uts|net|socket):" | tr "\n" " "'
 # bg_login USER: a login held open (sleep) in the background. The wrapper
 # script is started directly (it execs ssh), so $! is ssh itself.
 bg_login() {
@@ -150,6 +153,8 @@ out=$(lab_ssh "$T" nse1 'id -u; id -g; grep -E "^Cap(Eff|Prm|Amb)" /proc/self/st
 expect_eq "own ids, no capabilities, no_new_privs" "$(printf '%s\n%s\n%s\n1' "$U1" "$G1" 0000000000000000)" "$out"
 out=$(lab_ssh "$T" nse1 'hostname' </dev/null)
 expect_eq "hostname from the policy" "nse1-box" "$out"
+out=$(lab_ssh "$T" nse1 "$FD_CMD" </dev/null)
+expect_eq "ssh: no namespace or socket fd reaches the shell" "" "$out"
 out=$(lab_ssh "$T" nse1 'gw=$(ip -4 route show default | awk "{print \$3}"); ip -br -4 addr show eth0 | awk "{print \$2, \$3}"; ping -c1 -W2 "$gw" >/dev/null && echo ping-ok' </dev/null)
 expect_match "the veth end is up with an address" '^UP 10\.253\.0\.[0-9]+/30$' "$(echo "$out" | head -1)"
 expect_eq "ping from inside to the host end" "ping-ok" "$(echo "$out" | tail -1)"
@@ -199,6 +204,8 @@ expect_eq "su: the user namespace stays the host's (documented)" \
 	"$(echo "$HOST_NS" | cut -d' ' -f1)" "$(echo "$su_ns" | cut -d' ' -f1)"
 expect_eq "su: PID 1 is the keeper" "nsession-keeper" "$(echo "$out" | sed -n 4p)"
 expect_eq "su: runs as the user" "$U2" "$(echo "$out" | sed -n 5p)"
+out=$(lab_enter "$T" su - nse2 -c "$FD_CMD" </dev/null 2>&1)
+expect_eq "su: no namespace or socket fd reaches the shell (close-on-exec)" "" "$out"
 out=$(cd "$T" && lab_enter "$T" su nse2 -c 'pwd; readlink /proc/self/ns/net' </dev/null 2>&1)
 expect_eq "su -c (no -) keeps the working directory" "$T" "$(echo "$out" | head -1)"
 expect_ne "su -c (no -): net namespace differs" "$(readlink /proc/$$/ns/net)" "$(echo "$out" | tail -1)"
@@ -336,7 +343,8 @@ wait "$P1" 2>/dev/null
 if wait_for 5 sh -c "! kill -0 $k1 2>/dev/null"; then ok "the keeper dies with its monitor"; else bad "the keeper dies with its monitor"; fi
 if has_record nse1; then ok "a dead monitor leaves its record behind"; else bad "a dead monitor leaves its record behind"; fi
 if ssh_ok nse1; then ok "the next login works"; else bad "the next login works"; fi
-if ip link show "$veth" >/dev/null 2>&1; then bad "the old veth ($veth) is gone"; else ok "the old veth ($veth) is gone"; fi
+# (the next session reuses the name; once it has ended too, none may be left)
+if wait_for 10 sh -c "! ip link show $veth >/dev/null 2>&1"; then ok "no veth $veth is left"; else bad "no veth $veth is left"; fi
 expect_clean "... and its record is gone"
 bg_login nse1
 P1=$LAST_BG
