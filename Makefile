@@ -50,7 +50,7 @@ CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c \
             helper/addrpool.c helper/session_state.c conf/util.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
-              helper/mounts.c helper/state_io.c helper/privs.c
+              helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(O)/%.o)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(O)/%.o)

@@ -74,6 +74,10 @@ int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
 int caps_drop_all(void);       /* empty effective/permitted/inheritable/ambient */
 int caps_clear_ambient(void);
 
+/* ---- proctitle.c: the name `ps` shows ---------------------------------- */
+void proctitle_init(int argc, char **argv);   /* once, in main */
+void proctitle_set(const char *name);         /* argv strings and comm */
+
 /* ---- keeper.c ------------------------------------------------------- */
 /* Runs in the clone()d child. `sync_fd` is the keeper end of a socketpair
  * with the monitor. Never returns. */

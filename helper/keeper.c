@@ -68,7 +68,7 @@ void keeper_main(const struct session_spec *spec, int sync_fd)
 		(void)close_range(3, (unsigned)sync_fd - 1, 0);
 	(void)close_range((unsigned)sync_fd + 1, ~0U, 0);
 
-	(void)prctl(PR_SET_NAME, "nsession-keeper", 0, 0, 0);
+	proctitle_set("nsession-keeper");
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);

@@ -483,6 +483,7 @@ int main(int argc, char **argv)
 	if (argc < 1 || !argv || !argv[0])
 		_exit(127); /* pkexec CVE-2021-4034: never run with argc == 0 */
 	sanitize_process();
+	proctitle_init(argc, argv);
 	ns_log_init("nsession-helper");
 	ruid = getuid();
 

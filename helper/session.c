@@ -292,7 +292,7 @@ static int monitor_detach(int keep1, int keep2)
 		return -errno;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
-	(void)prctl(PR_SET_NAME, "nsession-mon", 0, 0, 0);
+	proctitle_set("nsession-mon");
 	/* The keeper is cloned by an intermediate that exits (spawn_keeper):
 	 * it must be reparented to us, not to init. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

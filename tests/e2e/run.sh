@@ -143,6 +143,7 @@ else
 fi
 out=$(lab_ssh "$T" nse1 'ps -e -o args=' </dev/null 2>&1)
 if echo "$out" | grep -q "sleep 4242"; then bad "host process not visible" "$out"; else ok "host process not visible"; fi
+expect_eq "the keeper's command line says what it is" "nsession-keeper" "$(echo "$out" | head -1)"
 exp_u=$(printf '0 400000 %s\n%s %s 1\n%s %s %s' "$U1" "$U1" "$U1" $((U1 + 1)) $((400000 + U1)) $((65536 - U1)))
 exp_g=$(printf '0 400000 %s\n%s %s 1\n%s %s %s' "$G1" "$G1" "$G1" $((G1 + 1)) $((400000 + G1)) $((65536 - G1)))
 out=$(lab_ssh "$T" nse1 'cat /proc/self/uid_map' </dev/null | awk '{$1=$1};1')
