@@ -80,6 +80,12 @@ $(O)/pam_nsession.so: $(O)/pam/pam_nsession.o
 	$(CC) -shared -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN) \
 	  -Wl,--version-script=pam/pam_nsession.map -o $@ $< $(PAM_LIBS)
 
+# The module's unit test includes pam/pam_nsession.c itself.
+$(O)/tests/test_pam: tests/unit/test_pam.c pam/pam_nsession.c helper/pamwire.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(PAM_CFLAGS) -DNSESSION_HELPER='"/nonexistent/nsession-helper"' \
+	  -o $@ $< $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
+
 $(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(O)/libnscore.a $(LDFLAGS) $(CMOCKA_LIBS)
