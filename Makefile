@@ -69,22 +69,27 @@ $(O)/libnscore.a: $(CORE_OBJ)
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The PAM module: loaded into sshd, su, login. It links nothing of the
-# helper; it runs it (path compiled in) and speaks pamwire.h with it.
-$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h
+# The PAM module: loaded into sshd, su, login. Of the helper it links only
+# privs.c; it runs the helper (path compiled in) and speaks pamwire.h.
+$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h helper/privs.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) \
 	  -DNSESSION_HELPER='"$(LIBEXECDIR)/nsession-helper"' -c -o $@ $<
 
-$(O)/pam_nsession.so: $(O)/pam/pam_nsession.o
+# privs.c is shared with the helper (it needs only libcap).
+$(O)/pam/privs.o: helper/privs.c helper/privs.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) -c -o $@ $<
+
+$(O)/pam_nsession.so: $(O)/pam/pam_nsession.o $(O)/pam/privs.o
 	$(CC) -shared -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN) \
-	  -Wl,--version-script=pam/pam_nsession.map -o $@ $< $(PAM_LIBS)
+	  -Wl,--version-script=pam/pam_nsession.map -o $@ $^ $(PAM_LIBS)
 
 # The module's unit test includes pam/pam_nsession.c itself.
-$(O)/tests/test_pam: tests/unit/test_pam.c pam/pam_nsession.c helper/pamwire.h
+$(O)/tests/test_pam: tests/unit/test_pam.c pam/pam_nsession.c helper/pamwire.h helper/privs.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(PAM_CFLAGS) -DNSESSION_HELPER='"/nonexistent/nsession-helper"' \
-	  -o $@ $< $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
+	  -o $@ $< helper/privs.c $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
 
 $(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "privs.h"
 #include "nsconf.h"
 #include "session_state.h"
 
@@ -70,9 +71,7 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */
 int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
 
-/* ---- privs.c -------------------------------------------------------- */
-int caps_drop_all(void);       /* empty effective/permitted/inheritable/ambient */
-int caps_clear_ambient(void);
+/* ---- privs.c: see privs.h ------------------------------------------- */
 
 /* ---- proctitle.c: the name `ps` shows ---------------------------------- */
 void proctitle_init(int argc, char **argv);   /* once, in main */

@@ -10,8 +10,8 @@
  * and in syslog).
  *
  * Both sides are built from the same tree; the magic changes whenever the
- * layout does. No other header is needed, so the module does not link any
- * of the helper's code. */
+ * layout does. Apart from privs.c (dropping capabilities), the module
+ * links none of the helper's code. */
 #ifndef NS_PAMWIRE_H
 #define NS_PAMWIRE_H
 

@@ -4,7 +4,7 @@
  * clear capabilities by itself (the kernel only does that for a change away
  * from the namespace's own root), so whoever drops to a user's identity
  * clears them explicitly here. */
-#include "helper.h"
+#include "privs.h"
 
 #include <errno.h>
 #include <sys/capability.h>

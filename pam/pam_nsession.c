@@ -68,6 +68,7 @@
 #include <security/pam_modutil.h>
 
 #include "pamwire.h"
+#include "privs.h"           /* helper/privs.c is linked in */
 
 #ifndef NSESSION_HELPER
 #define NSESSION_HELPER "/usr/local/libexec/nsession/nsession-helper"
@@ -257,8 +258,8 @@ static int recv_reply(int sock, struct state *st)
 
 /* Run the helper for `user`; 0 with st filled, 1 if exempt by policy, or
  * -errno with a one-line reason in `why`. */
-static int call_helper(pam_handle_t *pamh, const struct args *a, const char *user,
-		       struct state *st, char *why, size_t whylen)
+static int call_helper(const struct args *a, const char *user, struct state *st, char *why,
+		       size_t whylen)
 {
 	char *argv[] = { "nsession-helper", "pam-open", "--user", (char *)user, NULL, NULL, NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
@@ -320,7 +321,6 @@ static int call_helper(pam_handle_t *pamh, const struct args *a, const char *use
 			snprintf(why, whylen, "the helper failed with status %d", WEXITSTATUS(status));
 		r = -EIO;
 	}
-	(void)pamh;
 	close(sv[0]);
 	close(ep[0]);
 	return r;
@@ -379,22 +379,6 @@ static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t w
 	if (st->ns[K_MNT] >= 0 && (!have_cwd || chdir(cwd) < 0) && chdir("/") < 0)
 		pam_syslog(pamh, LOG_WARNING, "chdir /: %m");
 	return 0;
-}
-
-/* Empty effective, permitted, inheritable and ambient sets. */
-static int caps_drop_all(void)
-{
-	cap_t none = cap_init();
-	int r = 0;
-
-	if (!none)
-		return -ENOMEM;
-	if (cap_set_proc(none) < 0)
-		r = -errno;
-	cap_free(none);
-	if (r == 0 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		r = -errno;
-	return r;
 }
 
 /* sshd's session child (a process other than the opener): user namespace
@@ -493,7 +477,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	for (int i = 0; i < NSP_NS_KINDS; i++)
 		st->ns[i] = st->host[i] = -1;
 
-	r = call_helper(pamh, &a, user, st, why, sizeof(why));
+	r = call_helper(&a, user, st, why, sizeof(why));
 	if (r == 1) {
 		free(st);
 		if (a.debug)
