@@ -33,3 +33,23 @@ summary() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+# ---- sessions: the suite sets H (the helper), STATE (its state directory),
+# LINK_PREFIX (its veth names) and CLEAN_WAIT (seconds) ----------------------
+status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
+session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
+nothing_left() {
+	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] &&
+		! ip -o link show | grep -q ": $LINK_PREFIX" &&
+		[ -z "$(session_procs)" ]
+}
+describe_leftovers() {
+	echo "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ')" \
+		"links: $(ip -o link show | grep ": $LINK_PREFIX" | cut -d: -f2 | tr '\n' ' ')" \
+		"procs: $(session_procs | tr '\n' ' ')"
+}
+# expect_clean DESC: within CLEAN_WAIT s no record, lock, socket, veth or
+# session process is left
+expect_clean() {
+	if wait_for "$CLEAN_WAIT" nothing_left; then ok "$1"; else bad "$1" "$(describe_leftovers)"; fi
+}

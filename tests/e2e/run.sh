@@ -25,6 +25,8 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /var/tmp/nse.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"
+LINK_PREFIX=nse
+CLEAN_WAIT=10
 USERS="nse1 nse2 nse3 nse4 nse5"
 XGROUP=nseexempt
 BGPIDS=""
@@ -47,23 +49,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 uid() { id -u "$1"; }
-session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
-nothing_left() {
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] &&
-		! ip -o link show | grep -q ': nse' &&
-		[ -z "$(session_procs)" ]
-}
-describe_leftovers() {
-	echo "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ')" \
-		"links: $(ip -o link show | grep ': nse' | cut -d: -f2 | tr '\n' ' ')" \
-		"procs: $(session_procs | tr '\n' ' ')"
-}
-expect_clean() {
-	if wait_for 10 nothing_left; then ok "$1"; else bad "$1" "$(describe_leftovers)"; fi
-}
 has_record() { test -e "$STATE/$(uid "$1").session"; }
 no_record() { test ! -e "$STATE/$(uid "$1").session"; }
-keeper_of() { "$H" status --user "$1" 2>/dev/null | sed -n 's/^keeper_pid=//p'; }
+keeper_of() { status_field "$1" keeper_pid; }
 ns_line() { # ns_line PID: "user:[..] mnt:[..] ..." for the six kinds
 	local k out=""
 	for k in user mnt pid ipc uts net; do out="$out $(readlink "/proc/$1/ns/$k")"; done
@@ -336,8 +324,8 @@ expect_clean "... and nothing is left of either"
 bg_login nse1
 P1=$LAST_BG
 wait_for 10 has_record nse1
-veth=$("$H" status --user nse1 | sed -n 's/^veth_host=//p')
-mon=$("$H" status --user nse1 | sed -n 's/^monitor_pid=//p')
+veth=$(status_field nse1 veth_host)
+mon=$(status_field nse1 monitor_pid)
 k1=$(keeper_of nse1)
 kill -KILL "$mon" # the monitor crashes: nobody tears down
 wait "$P1" 2>/dev/null
@@ -350,7 +338,7 @@ expect_clean "... and its record is gone"
 bg_login nse1
 P1=$LAST_BG
 wait_for 10 has_record nse1
-mon=$("$H" status --user nse1 | sed -n 's/^monitor_pid=//p')
+mon=$(status_field nse1 monitor_pid)
 kill -KILL "$mon" "$(keeper_of nse1)" # host crash mid-login: both gone at once
 wait "$P1" 2>/dev/null
 if has_record nse1; then ok "a crash leaves the record behind"; else bad "a crash leaves the record behind"; fi

@@ -17,6 +17,8 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /var/tmp/nsit.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"
+LINK_PREFIX=nst
+CLEAN_WAIT=5
 POOL=10.251.0.0/24
 USERS="nsit1 nsit2 nsit3"
 BGPIDS=""
@@ -78,22 +80,6 @@ bg_session() { # bg_session USER: a session held open by a sleeping login
 	BGPIDS="$BGPIDS $BG_PID"
 	LAST_BG=$BG_PID
 	wait_for 10 test -e "$STATE/$(uid "$1").session"
-}
-status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
-session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
-nothing_left() {
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] &&
-		! ip -o link show | grep -q ': nst' &&
-		[ -z "$(session_procs)" ]
-}
-describe_leftovers() {
-	echo "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ')" \
-		"links: $(ip -o link show | grep ': nst' | cut -d: -f2 | tr '\n' ' ')" \
-		"procs: $(session_procs | tr '\n' ' ')"
-}
-# expect_clean DESC: within 5 s no record, lock, socket, veth or process is left
-expect_clean() {
-	if wait_for 5 nothing_left; then ok "$1"; else bad "$1" "$(describe_leftovers)"; fi
 }
 
 # ---- basics -------------------------------------------------------------------
