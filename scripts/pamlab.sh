@@ -57,11 +57,12 @@ lab_pam() {
 
 # lab_enter DIR CMD...: CMD in a private mount namespace with DIR/pam.d
 # as /etc/pam.d.
+# (LAB_ENTER is the command line, for callers that need $! of it.)
+LAB_ENTER=(unshare -m --propagation private -- sh -c 'mount --bind "$0" /etc/pam.d && exec "$@"')
 lab_enter() {
 	local dir=$1
 	shift
-	unshare -m --propagation private -- \
-		sh -c 'mount --bind "$0" /etc/pam.d && exec "$@"' "$dir/pam.d" "$@"
+	"${LAB_ENTER[@]}" "$dir/pam.d" "$@"
 }
 
 # lab_sshd DIR: keys and config for an sshd on a free port of 127.0.0.1.
@@ -112,10 +113,15 @@ lab_sshd() {
 	fi
 }
 
-# lab_start_sshd DIR: start it (daemonised, in DIR/pam.d's namespace).
+# lab_start_sshd DIR: start it in DIR/pam.d's namespace, in the foreground
+# (-D) as our own background child, so stopping it also reaps it (this
+# machine's init may not reap a daemonised sshd).
 lab_start_sshd() {
 	local s="$1/ssh"
-	lab_enter "$1" /usr/sbin/sshd -f "$s/sshd_config" -E "$s/sshd.log" || return 1
+	# Not through the lab_enter function: a backgrounded function is a
+	# subshell, and $! would be its pid. unshare and sh exec, so $! is sshd.
+	"${LAB_ENTER[@]}" "$1/pam.d" /usr/sbin/sshd -D -f "$s/sshd_config" -E "$s/sshd.log" &
+	LAB_SSHD_PID=$!
 	wait_listen "$(cat "$s/port")"
 }
 
@@ -133,7 +139,11 @@ wait_listen() {
 # with their connections) and remove /run/sshd if we made it.
 lab_stop_sshd() {
 	local s="$1/ssh"
-	[ -s "$s/sshd.pid" ] && kill "$(cat "$s/sshd.pid")" 2>/dev/null
+	if [ -n "${LAB_SSHD_PID:-}" ]; then
+		kill "$LAB_SSHD_PID" 2>/dev/null
+		wait "$LAB_SSHD_PID" 2>/dev/null
+		LAB_SSHD_PID=""
+	fi
 	[ -e "$s/made_run_sshd" ] && rmdir /run/sshd 2>/dev/null
 	rm -f "$s/made_run_sshd"
 }

@@ -106,7 +106,7 @@ EOF
 chmod 644 "$T/etc/"*
 lab_pam "$T" debug
 lab_start_sshd "$T" || { echo "sshd did not start:"; cat "$T/ssh/sshd.log"; exit 1; }
-SSHD_PID=$(cat "$T/ssh/sshd.pid")
+SSHD_PID=$LAB_SSHD_PID
 HOST_NS=$(ns_line $$)
 # A host process the sessions must not see.
 sleep 4242 &
@@ -293,7 +293,8 @@ for i in $(seq 1 20); do
 done
 # Keepers of nse2 at any moment while they run (most seen at once).
 nk=0
-while [ -n "$(jobs -r)" ]; do
+running() { local p; for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+while running; do
 	n=$(ps -e -o user=,comm= | awk '$1 == "nse2" && $2 == "nsession-keeper"' | wc -l)
 	[ "$n" -gt "$nk" ] && nk=$n
 	sleep 0.2
