@@ -46,7 +46,7 @@ endif
 LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
-CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c \
+CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/args.c \
             helper/addrpool.c helper/session_state.c conf/util.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \

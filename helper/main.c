@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "pamwire.h"
 #include "subid.h"
 #include "util.h"
@@ -473,85 +474,47 @@ static int cmd_check_config(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *user = NULL, *config = NSESSION_CONFIG, *verb;
+	const char *config;
+	struct helper_args a;
 	struct session_spec *spec;
 	struct passwd *pw;
 	char err[512];
 	uid_t ruid;
-	int i, r;
+	int r;
 
-	if (argc < 1 || !argv || !argv[0])
-		_exit(127); /* pkexec CVE-2021-4034: never run with argc == 0 */
+	/* pkexec CVE-2021-4034: never run with argc == 0. Kernels since 5.18
+	 * turn an empty argv into { "", NULL }, so an empty argv[0] is the
+	 * same attempt. Nothing has been read yet: no message either. */
+	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
+		_exit(127);
 	sanitize_process();
 	proctitle_init(argc, argv);
 	ns_log_init("nsession-helper");
 	ruid = getuid();
 
-	if (argc < 2) {
+	r = args_parse(argc, argv, ruid, &a, err, sizeof(err));
+	if (r == -EPERM) {
+		ns_refuse("%s", err);
+		return EXIT_REFUSED;
+	}
+	if (r < 0) {
+		ns_err("%s", err);
 		usage(stderr);
 		return EXIT_REFUSED;
 	}
-	verb = argv[1];
-	if (!strcmp(verb, "--help")) {
+	switch (a.verb) {
+	case VERB_HELP:
 		usage(stdout);
 		return 0;
-	}
-	if (!strcmp(verb, "--version")) {
+	case VERB_VERSION:
 		printf("nsession-helper %s\n", NSESSION_VERSION);
 		return 0;
+	case VERB_CHECK_CONFIG:
+		return cmd_check_config(a.config ? a.config : NSESSION_CONFIG);
+	default:
+		break;
 	}
-	if (!strcmp(verb, "check-config")) {
-		if (argc > 3) {
-			usage(stderr);
-			return EXIT_REFUSED;
-		}
-		if (argc == 3 && ruid != 0) {
-			ns_refuse("uid %u: check-config FILE is for root", ruid);
-			return EXIT_REFUSED;
-		}
-		return cmd_check_config(argc == 3 ? argv[2] : NSESSION_CONFIG);
-	}
-	if (strcmp(verb, "run") && strcmp(verb, "terminate") && strcmp(verb, "status") &&
-	    strcmp(verb, "pam-open")) {
-		ns_err("unknown command '%.64s'", verb);
-		usage(stderr);
-		return EXIT_REFUSED;
-	}
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(argv[i], "--user") || !strcmp(argv[i], "--config")) {
-			if (i + 1 >= argc) {
-				ns_err("%s needs a value", argv[i]);
-				return EXIT_REFUSED;
-			}
-			if (ruid != 0) {
-				ns_refuse("uid %u: %s is for root", ruid, argv[i]);
-				return EXIT_REFUSED;
-			}
-			if (argv[i][2] == 'u')
-				user = argv[++i];
-			else
-				config = argv[++i];
-			continue;
-		}
-		ns_err("unknown option '%.64s'", argv[i]);
-		usage(stderr);
-		return EXIT_REFUSED;
-	}
-	if (i < argc && strcmp(verb, "run") != 0) {
-		ns_err("%s takes no command", verb);
-		return EXIT_REFUSED;
-	}
-	if (!strcmp(verb, "pam-open") && (ruid != 0 || !user)) {
-		if (ruid != 0)
-			ns_refuse("uid %u: pam-open is for pam_nsession.so (root)", ruid);
-		else
-			ns_err("pam-open needs --user");
-		return EXIT_REFUSED;
-	}
+	config = a.config ? a.config : NSESSION_CONFIG;
 	if (geteuid() != 0) {
 		ns_err("not installed setuid root");
 		return EXIT_FAILED;
@@ -563,17 +526,17 @@ int main(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 
-	pw = user ? getpwnam(user) : getpwuid(ruid);
+	pw = a.user ? getpwnam(a.user) : getpwuid(ruid);
 	if (!pw) {
-		if (user)
-			ns_err("no such user '%.64s'", user);
+		if (a.user)
+			ns_err("no such user '%.64s'", a.user);
 		else
 			ns_err("uid %u has no passwd entry", ruid);
 		return EXIT_REFUSED;
 	}
-	if (!strcmp(verb, "status"))
+	if (a.verb == VERB_STATUS)
 		return cmd_status(pw);
-	if (!strcmp(verb, "terminate")) {
+	if (a.verb == VERB_TERMINATE) {
 		r = session_terminate(pw->pw_uid, err, sizeof(err));
 		if (r < 0) {
 			ns_err("terminate %s: %s", pw->pw_name, err);
@@ -592,7 +555,7 @@ int main(int argc, char **argv)
 		ns_err("%s", err);
 		return EXIT_FAILED;
 	}
-	if (!strcmp(verb, "pam-open")) {
+	if (a.verb == VERB_PAM_OPEN) {
 		if (spec->pol.exempt || pw->pw_uid == 0)
 			return NSP_EXIT_EXEMPT;
 		/* A PAM login's privileged parent (sshd's monitor, su, login)
@@ -611,5 +574,5 @@ int main(int argc, char **argv)
 			  pw->pw_uid);
 		return EXIT_REFUSED;
 	}
-	return cmd_run(spec, argv + i);
+	return cmd_run(spec, a.cmd);
 }
