@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "util.h"
 
 static void fail(int sync_fd, const char *what, int err)
@@ -79,6 +80,7 @@ void keeper_main(const struct session_spec *spec, int sync_fd)
 
 	if (recv(sync_fd, &c, 1, 0) != 1 || c != 'M')
 		_exit(1); /* monitor gave up */
+	FAULT("keeper-setup");
 
 	if (spec->pol.namespaces & NSC_NS_MNT) {
 		r = mounts_setup(&spec->pol);

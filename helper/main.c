@@ -24,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "ttyguard.h"
 #include "pamwire.h"
 #include "subid.h"
 #include "util.h"
@@ -46,6 +48,48 @@
 #define EXIT_FAILED 1
 
 static char saved_term[64], saved_lang[64];
+
+/* Resource limits are the caller's to choose for their own command, not for
+ * the setuid helper: an RLIMIT_FSIZE of 0 would kill it with SIGXFSZ halfway
+ * through writing a record, a tiny stack would crash it mid-setup. The
+ * helper runs with limits of its own and gives the caller's back to the
+ * command it starts (restore_limits). */
+static const int own_limits[] = { RLIMIT_FSIZE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_AS,
+				  RLIMIT_STACK, RLIMIT_NOFILE, RLIMIT_CORE };
+static struct rlimit saved_limits[NS_ARRAY_SIZE(own_limits)];
+
+static void reset_limits(void)
+{
+	for (size_t i = 0; i < NS_ARRAY_SIZE(own_limits); i++) {
+		struct rlimit want = { RLIM_INFINITY, RLIM_INFINITY };
+		struct rlimit *old = &saved_limits[i];
+		int res = own_limits[i];
+
+		if (getrlimit(res, old) < 0)
+			*old = want;
+		if (res == RLIMIT_STACK)
+			want.rlim_cur = 8 << 20;
+		else if (res == RLIMIT_NOFILE)
+			want.rlim_cur = 4096;
+		else if (res == RLIMIT_CORE)
+			want.rlim_cur = 0; /* never a core of a setuid image */
+		/* Hard limits only ever go up here, so that giving the caller's
+		 * back later, without privilege, only lowers them. */
+		want.rlim_max = old->rlim_max;
+		if (want.rlim_max != RLIM_INFINITY &&
+		    (want.rlim_cur == RLIM_INFINITY || want.rlim_cur > want.rlim_max))
+			want.rlim_max = want.rlim_cur;
+		(void)setrlimit(res, &want);
+	}
+}
+
+static int restore_limits(void)
+{
+	for (size_t i = 0; i < NS_ARRAY_SIZE(own_limits); i++)
+		if (setrlimit(own_limits[i], &saved_limits[i]) < 0)
+			return -errno;
+	return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -74,6 +118,12 @@ static void save_env(const char *name, char *out, size_t len)
 /* Runs first, before any file is opened. */
 static void sanitize_process(void)
 {
+	reset_limits();
+	/* Where a hard RLIMIT_FSIZE could not be raised (no CAP_SYS_RESOURCE
+	 * in the bounding set), a write past it fails with EFBIG, and the
+	 * failure path undoes the setup, instead of SIGXFSZ killing the
+	 * helper halfway. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
 			int n = open("/dev/null", O_RDWR);
@@ -229,6 +279,11 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
 	int ne = 0;
 
+	/* First, while still host root: no TIOCSTI/TIOCLINUX into the
+	 * caller's terminal from anything in the session (ttyguard.c). */
+	int g = tty_guard_install();
+	if (g < 0)
+		die_child("installing the terminal guard", -g);
 	/* The user's host groups, set while still host root: in the session
 	 * setgroups is denied, so this is what they keep (and nothing they
 	 * can drop). */
@@ -254,6 +309,10 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 		die_child("dropping capabilities", -r);
 	if (s->pol.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_child("no_new_privs", errno);
+	r = restore_limits();
+	if (r < 0)
+		die_child("restoring the caller's resource limits", -r);
+	signal(SIGXFSZ, SIG_DFL);
 	/* As the user, so no root traversal of their home. */
 	if (chdir(s->home) < 0 && chdir("/") < 0)
 		die_child("chdir", errno);

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "addrpool.h"
+#include "fault.h"
 #include "util.h"
 
 #define MAX_LOGINS 1024
@@ -319,6 +320,7 @@ static int monitor_detach(int keep1, int keep2)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* EFBIG, not death, if RLIMIT_FSIZE stayed low */
 	return 0;
 }
 
@@ -469,6 +471,7 @@ static int monitor_setup(struct monitor *m)
 			report(m, "Elocking the address pool: %s", strerror(-pool_lock));
 			return pool_lock;
 		}
+		FAULT("pool-locked");
 		r = state_leases(m->dirfd, used, NS_ARRAY_SIZE(used), &nused);
 		if (r == 0)
 			r = addrpool_pick(p->pool_net, p->pool_prefix, used, nused, &pool_index);
@@ -512,6 +515,7 @@ static int monitor_setup(struct monitor *m)
 	}
 	m->ksync = sv[0];
 	m->kpidfd = pidfd_open_(m->kpid);
+	FAULT("keeper-spawned");
 	if (m->kpidfd < 0) {
 		r = -errno;
 		kill(m->kpid, SIGKILL);
@@ -527,6 +531,7 @@ static int monitor_setup(struct monitor *m)
 			report(m, "Ewriting id maps: %s", strerror(-r));
 			goto fail;
 		}
+		FAULT("maps-written");
 	}
 	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1 ||
 	    wait_readable(m->ksync, SETUP_TIMEOUT_MS) < 0 ||
@@ -541,6 +546,7 @@ static int monitor_setup(struct monitor *m)
 		report(m, "Ekeeper: %s", buf + 1);
 		goto fail;
 	}
+	FAULT("keeper-ready");
 
 	if (p->network == NSC_NET_VETH) {
 		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
@@ -549,11 +555,13 @@ static int monitor_setup(struct monitor *m)
 			goto fail;
 		}
 		m->veth_made = true;
+		FAULT("veth-created");
 		r = net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
 		if (r < 0) {
 			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
 			goto fail;
 		}
+		FAULT("host-configured");
 	}
 	if (p->namespaces & NSC_NS_NET) {
 		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
@@ -571,12 +579,14 @@ static int monitor_setup(struct monitor *m)
 			report(m, "Econfiguring the session's network: %s", strerror(-r));
 			goto fail;
 		}
+		FAULT("inside-configured");
 	}
 
 	r = record_fill(m, pool_index, host, peer);
 	if (r == 0)
 		r = monitor_listen(m);
 	if (r == 0) {
+		FAULT("listening");
 		r = state_write(m->dirfd, &m->rec);
 		m->record_written = r == 0;
 	}
@@ -584,6 +594,7 @@ static int monitor_setup(struct monitor *m)
 		report(m, "Erecording the session: %s", strerror(-r));
 		goto fail;
 	}
+	FAULT("recorded");
 	if (pool_lock >= 0)
 		state_unlock_remove(m->dirfd, STATE_POOL_LOCK, pool_lock);
 	return 0;
@@ -734,6 +745,7 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 	sigset_t set;
 	int sigfd, r;
 
+	FAULT("monitor-start");
 	r = monitor_detach(dirfd, report_fd);
 	if (r < 0) {
 		report(&m, "Estarting the session monitor: %s", strerror(-r));
@@ -750,12 +762,14 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 		report(&m, "Esignalfd: %s", strerror(errno));
 		_exit(1);
 	}
+	FAULT("monitor-detached");
 	if (monitor_setup(&m) < 0)
 		_exit(1);
 	ns_info("session of %s (uid %u) created: keeper %d%s%s", spec->user, spec->uid,
 		(int)m.kpid, spec->pol.network == NSC_NET_VETH ? ", veth " : "",
 		spec->pol.network == NSC_NET_VETH ? spec->pol.veth_host : "");
 	report(&m, "K");
+	FAULT("reported");
 	close(report_fd);
 	m.report_fd = -1;
 	monitor_loop(&m, sigfd);
@@ -850,9 +864,11 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 			cleanup_stale(dirfd, spec->uid, NULL, spec->pol.veth_host);
 			r = -ENOENT;
 		}
+		FAULT("locked");
 		if (r == -ESTALE || r == -ENOENT) {
 			r = spawn_session(dirfd, spec, err, errlen);
 			created = r == 0;
+			FAULT("spawned");
 			if (r == 0) {
 				r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
 				if (r == 0)
@@ -860,12 +876,24 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 				if (r < 0)
 					snprintf(err, errlen, "joining the new session: %s", strerror(-r));
 			}
+			if (r < 0) {
+				/* A monitor that fails undoes its own steps; one
+				 * killed halfway (SIGKILL, OOM) cannot, nor can one
+				 * killed right after reporting success. Whatever is
+				 * left is cleaned up here, still under the lock, so
+				 * a failed login leaves nothing. */
+				if (state_read(dirfd, spec->uid, &rec, why, sizeof(why)) == 0)
+					cleanup_stale(dirfd, spec->uid, &rec, NULL);
+				else
+					cleanup_stale(dirfd, spec->uid, NULL, spec->pol.veth_host);
+			}
 		} else if (r < 0) {
 			snprintf(err, errlen, "joining the session: %s", strerror(-r));
 		}
 		user_unlock(dirfd, spec->uid, lockfd);
 		if (r < 0)
 			break;
+		FAULT("joined");
 		/* Counted only once the monitor acknowledges the login. */
 		char c;
 		if (wait_readable(out->ref_fd, SETUP_TIMEOUT_MS) == 0 &&

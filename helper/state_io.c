@@ -154,12 +154,15 @@ bool state_record_exists(int dirfd, uint32_t uid)
 
 int state_remove(int dirfd, uint32_t uid)
 {
-	char name[32];
+	char name[32], tmp[48];
 	int ret = 0;
 
 	rec_name(uid, name);
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		ret = -errno;
+	/* A half-written record of a writer that was killed. */
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	(void)unlinkat(dirfd, tmp, 0);
 	state_sock_name(uid, name);
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT && ret == 0)
 		ret = -errno;

@@ -69,6 +69,7 @@
 
 #include "pamwire.h"
 #include "privs.h"           /* helper/privs.c is linked in */
+#include "ttyguard.h"        /* helper/ttyguard.c too */
 
 #ifndef NSESSION_HELPER
 #define NSESSION_HELPER "/usr/local/libexec/nsession/nsession-helper"
@@ -495,6 +496,14 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (r == 0 && (st->rep.flags & NSP_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		r = -errno;
 		snprintf(why, sizeof(why), "no_new_privs: %s", strerror(errno));
+		(void)parent_leave(st);
+	}
+	/* su's and login's shell shares the terminal of whoever ran them:
+	 * no TIOCSTI into it (see ttyguard.c). Inherited by sshd's session
+	 * child too. A filter cannot be removed, but it only takes away two
+	 * ioctls the application itself never needs. */
+	if (r == 0 && (r = tty_guard_install()) < 0) {
+		snprintf(why, sizeof(why), "installing the terminal guard: %s", strerror(-r));
 		(void)parent_leave(st);
 	}
 	if (r == 0 && pam_set_data(pamh, DATA_NAME, st, state_cleanup) != PAM_SUCCESS) {

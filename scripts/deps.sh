@@ -6,11 +6,14 @@
 # run their own sshd on 127.0.0.1. Installing it must not start the system's
 # sshd on port 22 as a side effect: while apt runs, a policy-rc.d (unless the
 # machine already has one) tells invoke-rc.d not to start services.
+#
+# clang and libclang-rt-14-dev are for `make fuzz`: the latter ships libFuzzer
+# (libclang_rt.fuzzer-x86_64.a) and is only a Recommends of clang.
 set -eu
-PKGS="build-essential pkg-config libpam0g-dev libcap-dev libnl-3-dev libnl-route-3-dev
+PKGS="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev
       libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db
       libpam-modules openssh-server openssh-client openssh-sftp-server pamtester
-      login bsdutils psmisc"
+      login bsdutils psmisc clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
