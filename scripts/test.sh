@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test command: install packages, build, run the unit tests, then (as
 # root) the integration tests against a temporary install, and the
-# end-to-end tests (real sshd, su, login, pamtester). Needs root.
+# end-to-end tests (real sshd, su, login, pamtester), and the hostile-input
+# tests (an unprivileged user against the setuid helper). Needs root.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -12,5 +13,7 @@ scripts/deps.sh
 make -j2
 make check
 make check-asan
+make fuzz FUZZ_TIME=20
 tests/integration/run.sh
 tests/e2e/run.sh
+tests/hostile/run.sh

@@ -328,7 +328,6 @@ expect_logged "a monitor killed during setup is logged" "died during setup"
 
 echo "# --- trusted files: config, subuid, state (pam_namespace CVE-2025-6020, lxc-user-nic CVE-2018-6556) ---"
 CONF="$T/etc/nsession.conf"
-cp -p "$CONF" "$T/conf.good"
 # bad_conf DESC EXPECT-TEXT: the config is in a bad state; a login must
 # fail with a one-line error naming the file, logged, nothing made
 bad_conf() {
@@ -341,35 +340,32 @@ bad_conf() {
 	expect_logged "$1: syslog entry" "$(head -c 60 "$T/err" | sed 's/^nsession-helper: //')"
 	expect_clean "$1: nothing made"
 }
-rm "$CONF" && ln -s "$T/conf.good" "$CONF"
-bad_conf "config is a symlink" "nsession.conf.*(symbolic link|symlink)"
-rm "$CONF" && cp -p "$T/conf.good" "$CONF" && chmod 664 "$CONF"
-bad_conf "config group-writable" "nsession.conf.*writable"
-chmod 646 "$CONF"
-bad_conf "config world-writable" "nsession.conf.*writable"
-chmod 644 "$CONF" && chown nsh1 "$CONF"
-bad_conf "config owned by the user" "nsession.conf.*not owned by root"
-chown root "$CONF"
-rm "$CONF" && mkfifo -m 644 "$CONF"
-bad_conf "config is a fifo (no hang)" "nsession.conf.*(regular|fifo)"
+# bad_trusted FILE: every way FILE can be untrustworthy, one after another
+bad_trusted() {
+	local f=$1 name good
+	name=$(basename "$f")
+	good="$T/good.$name"
+	cp -p "$f" "$good"
+	rm "$f" && ln -s "$good" "$f"
+	bad_conf "$name is a symlink" "$name.*(symbolic link|symlink)"
+	rm "$f" && cp -p "$good" "$f" && chmod 664 "$f"
+	bad_conf "$name group-writable" "$name.*writable"
+	chmod 646 "$f"
+	bad_conf "$name world-writable" "$name.*writable"
+	chmod 644 "$f" && chown nsh1 "$f"
+	bad_conf "$name owned by the user" "$name.*not owned by root"
+	chown root "$f"
+	rm "$f" && mkfifo -m 644 "$f"
+	bad_conf "$name is a fifo (no hang)" "$name"
+	rm "$f" && mkdir -m 755 "$f"
+	bad_conf "$name is a directory" "$name"
+	rmdir "$f" && cp -p "$good" "$f"
+}
 # (A second hard link to the config is not refused: only root can make one
 # in /etc, and protected_hardlinks keeps users from linking root's files.)
-rm "$CONF" && mkdir "$CONF"
-bad_conf "config is a directory" "nsession.conf"
-rmdir "$CONF" && cp -p "$T/conf.good" "$CONF"
-
-SUB="$T/etc/subuid"
-cp -p "$SUB" "$T/subuid.good"
-rm "$SUB" && ln -s "$T/subuid.good" "$SUB"
-bad_conf "subuid is a symlink" "subuid.*(symbolic link|symlink)"
-rm "$SUB" && cp -p "$T/subuid.good" "$SUB" && chmod 666 "$SUB"
-bad_conf "subuid world-writable" "subuid.*writable"
-chmod 644 "$SUB" && chown nsh1 "$SUB"
-bad_conf "subuid owned by the user" "subuid.*not owned by root"
-chown root "$SUB"
-rm "$SUB" && mkfifo -m 644 "$SUB"
-bad_conf "subuid is a fifo (no hang)" "subuid"
-rm "$SUB" && cp -p "$T/subuid.good" "$SUB"
+bad_trusted "$CONF"
+bad_trusted "$T/etc/subuid"
+bad_trusted "$T/etc/subgid"
 run_as nsh1 /bin/true
 expect_eq "files restored: login works" 0 "$?"
 
