@@ -153,6 +153,13 @@ integration: all
 e2e: all
 	tests/e2e/run.sh
 
+# A sanitizer runtime takes options (log_path=...) from the environment and a
+# fault build kills itself on request: neither may ever be installed setuid.
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+ifneq ($(strip $(SAN)$(FAULT_FILE)),)
+$(error make install: refusing a SAN= or FAULT_FILE= build, they are for tests only)
+endif
+endif
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper

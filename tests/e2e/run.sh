@@ -140,6 +140,8 @@ out=$(lab_ssh "$T" nse1 'cat /proc/self/gid_map' </dev/null | awk '{$1=$1};1')
 expect_eq "gid map is the configured one" "$exp_g" "$out"
 out=$(lab_ssh "$T" nse1 'id -u; id -g; grep -E "^Cap(Eff|Prm|Amb)" /proc/self/status | awk "{print \$2}" | sort -u; grep NoNewPrivs /proc/self/status | awk "{print \$2}"' </dev/null)
 expect_eq "own ids, no capabilities, no_new_privs" "$(printf '%s\n%s\n%s\n1' "$U1" "$G1" 0000000000000000)" "$out"
+out=$(lab_ssh "$T" nse1 'grep ^Seccomp: /proc/self/status' </dev/null)
+expect_match "ssh: the terminal guard's seccomp filter is in place" "^Seccomp:[[:space:]]+2$" "$out"
 out=$(lab_ssh "$T" nse1 'hostname' </dev/null)
 expect_eq "hostname from the policy" "nse1-box" "$out"
 out=$(lab_ssh "$T" nse1 "$FD_CMD" </dev/null)
@@ -198,6 +200,19 @@ expect_eq "su: no namespace or socket fd reaches the shell (close-on-exec)" "" "
 out=$(cd "$T" && lab_enter "$T" su nse2 -c 'pwd; readlink /proc/self/ns/net' </dev/null 2>&1)
 expect_eq "su -c (no -) keeps the working directory" "$T" "$(echo "$out" | head -1)"
 expect_ne "su -c (no -): net namespace differs" "$(readlink /proc/$$/ns/net)" "$(echo "$out" | tail -1)"
+# The old su attack: the user's shell shares the terminal root ran su on,
+# and TIOCSTI would type into root's shell after su exits. The module's
+# terminal guard (helper/ttyguard.c) refuses it; the probe is
+# tests/hostile/tiocsti.c.
+cc -std=c11 -D_GNU_SOURCE -O1 -o "$T/tiocsti" "$SRC/tests/hostile/tiocsti.c" && chmod 755 "$T/tiocsti"
+out=$(lab_enter "$T" timeout 30 script -qec "su - nse2 -c '$T/tiocsti x'" /dev/null </dev/null 2>&1 | tr -d '\r')
+# (util-linux su -c also setsid()s the command, so TIOCSTI fails there with
+# or without the guard; TIOCLINUX, ENOTTY on a pty without it, and the
+# filter's presence show the guard.)
+expect_match "su - on root's terminal: TIOCSTI refused" "native=EPERM high=EPERM" "$out"
+expect_match "su - on root's terminal: TIOCLINUX refused by the guard" "linux=EPERM" "$out"
+out=$(lab_enter "$T" su - nse2 -c 'grep ^Seccomp: /proc/self/status' </dev/null 2>&1)
+expect_match "su: the terminal guard's seccomp filter is in place" "^Seccomp:[[:space:]]+2$" "$out"
 expect_clean "su sessions end with su"
 
 # ---- login on a pty -----------------------------------------------------------

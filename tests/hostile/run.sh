@@ -433,31 +433,18 @@ expect_eq "from inside: the keeper cannot be traced or opened" 0 "$?"
 
 # TIOCSTI / TIOCLINUX (bubblewrap CVE-2017-5226), on a real terminal.
 out=$(as nsh1 script -qec "$TOOLS/tiocsti '#'" /dev/null </dev/null | tr -d '\r#')
-expect_match "control: on the host, TIOCSTI works (legacy_tiocsti=$(sysctl -n dev.tty.legacy_tiocsti 2>/dev/null))" \
-	"native=(ok|EIO|EPERM)" "$out"
+# Controls: outside a session TIOCLINUX on a pty is merely ENOTTY, and with
+# dev.tty.legacy_tiocsti=1 (Debian's default) TIOCSTI works; so EPERM below
+# comes from the session's filter.
+expect_match "control: on the host, TIOCLINUX on a pty is ENOTTY" "linux=(ENOTTY|EINVAL)" "$out"
+if [ "$(sysctl -n dev.tty.legacy_tiocsti 2>/dev/null || echo 1)" = 1 ]; then
+	expect_match "control: on the host, TIOCSTI works (legacy_tiocsti=1)" "native=ok high=ok" "$out"
+fi
 out=$(as nsh1 script -qec "$H run -- $TOOLS/tiocsti '#'" /dev/null </dev/null | tr -d '\r#')
 expect_match "in a session: TIOCSTI refused" "native=EPERM" "$out"
 expect_match "in a session: TIOCSTI with high bits set refused" "high=EPERM" "$out"
 expect_match "in a session: TIOCSTI through the i386 ABI refused" "compat=(EPERM|none)" "$out"
 expect_match "in a session: TIOCLINUX refused" "linux=EPERM" "$out"
-# The attack itself: the session's command types a command line into the
-# terminal and exits; the shell that ran it reads the next line from the
-# terminal. Control first: the same without a session must reach the shell,
-# or this check could not fail.
-tty_attack() { # tty_attack MARKER [HELPER-PREFIX...]
-	local m=$1
-	shift
-	as nsh1 timeout 10 script -qec "sh -c '$* $TOOLS/tiocsti \"touch $m\\n\"; exec sh'" /dev/null \
-		</dev/null >/dev/null 2>&1
-}
-tty_attack "$T/home/nsh1/pwned-ctl"
-if [ -e "$T/home/nsh1/pwned-ctl" ]; then
-	ok "control: outside a session TIOCSTI does type into the shell"
-	tty_attack "$T/home/nsh1/pwned-tty" "$H" run --
-	expect_eq "from a session, no keystrokes reach the outer shell" "" "$(ls "$T/home/nsh1/pwned-tty" 2>/dev/null)"
-else
-	echo "# skip: TIOCSTI cannot type into a shell on this kernel even without a session"
-fi
 expect_clean "terminal: nothing left"
 
 echo "# --- sessions cannot reach each other or the host (firejail CVE-2022-31214, lxc-user-nic CVE-2017-5985) ---"
