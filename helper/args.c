@@ -15,8 +15,8 @@ static const struct {
 	{ "pam-open", VERB_PAM_OPEN },
 };
 
-int args_parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
-	       char *err, size_t errlen)
+static int parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
+		 char *err, size_t errlen)
 {
 	size_t v;
 	int i;
@@ -114,4 +114,17 @@ int args_parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
 		}
 	}
 	return 0;
+}
+
+int args_parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
+	       char *err, size_t errlen)
+{
+	int r = parse(argc, argv, ruid, a, err, errlen);
+
+	/* The message quotes arguments: make it one line of printable ASCII,
+	 * so no argument can forge a second log line or a terminal escape. */
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return r;
 }

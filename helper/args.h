@@ -30,7 +30,8 @@ struct helper_args {
 /* Parse argv (argc >= 1 and argv[argc] == NULL, as execve guarantees).
  * Returns 0, -EINVAL for a usage error, or -EPERM when a non-root caller
  * (`ruid` != 0) names a user or a config file; `err` then holds a one-line
- * reason that quotes at most 64 bytes of any argument. */
+ * reason that quotes at most 64 bytes of any argument, in printable ASCII
+ * (other bytes shown as '?'). */
 int args_parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
 	       char *err, size_t errlen);
 

@@ -132,6 +132,23 @@ static void test_long_argument_quoted_short(void **state)
 	assert_true(strlen(err) < 100);
 }
 
+/* Found by fuzz/fuzz_args.c: an argument's control bytes were quoted raw,
+ * so the "one-line" message had a newline (and could carry a terminal
+ * escape). They are shown as '?' now, like non-ASCII bytes. */
+static void test_message_is_one_printable_line(void **state)
+{
+	struct helper_args a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(ARGV("r-\n"), 2, 1000, &a, err), -EINVAL);
+	assert_string_equal(err, "unknown command 'r-?'");
+	assert_int_equal(parse(ARGV("run", "--x\r\nnsession: forged\x1b[2J\xc3\xa9"), 3, 0,
+			       &a, err), -EINVAL);
+	/* (?\? since ??' would be a trigraph) */
+	assert_string_equal(err, "unknown option '--x??nsession: forged?[2J?\?'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_root_only),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_long_argument_quoted_short),
+		cmocka_unit_test(test_message_is_one_printable_line),
 	};
 	return cmocka_run_group_tests_name("args", tests, NULL, NULL);
 }
