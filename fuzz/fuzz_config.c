@@ -1,0 +1,151 @@
+/* fuzz_config.c — libFuzzer target: the /etc/nsession.conf parser
+ * (conf/nsconf.c) and, for every input that parses, the policy resolver and
+ * the name templates (conf/template.c) for a few fixed users.
+ *
+ * The input is the file's bytes, NOT NUL-terminated: it is copied into a
+ * malloc'd buffer of exactly `size` bytes, so ASan reports any read past it.
+ * Besides memory errors and undefined behaviour, abort() marks a broken
+ * contract (see check_err, check_policy). Build and run: `make fuzz`. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsconf.h"
+#include "template.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Fixed users, chosen to reach the corners of resolution and expansion:
+ * group sections that match or not, the longest user name (32), the
+ * largest uid (10 digits for %U), a name that is no host name, and root. */
+struct who {
+	const char *user;
+	uid_t uid;
+	const char *groups[4];
+	size_t ngroups;
+};
+
+static const struct who users[] = {
+	{ "alice", 1001, { "alice", "sudo", "staff" }, 3 },
+	{ "bob", 1002, { "bob", "students", "lab", "staff" }, 4 },
+	{ "john_doe", 4294967294u, { "john_doe" }, 1 },
+	{ "abcdefghijklmnopqrstuvwxyz012345", 70000, { "g", "lab" }, 2 },
+	{ "host$", 1003, { "students" }, 1 },
+	{ "root", 0, { "root" }, 1 },
+};
+
+/* Host names for %h: ordinary, the longest label (63), and none at all
+ * (gethostname failed: a template using %h must then be refused). */
+static const char *const hosts[] = {
+	"box.example.org",
+	"h23456789012345678901234567890123456789012345678901234567890123.lan",
+	NULL,
+};
+
+/* Every message is one non-empty line of printable ASCII: the parser
+ * echoes text from the file and errf() must have cleaned it. */
+static void check_err(const char *err, size_t errlen)
+{
+	size_t n = strnlen(err, errlen);
+
+	if (n == 0 || n == errlen)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)err[i] < 0x20 || (unsigned char)err[i] > 0x7e)
+			abort();
+}
+
+/* What nsc_resolve promises about a policy it returned 0 for. */
+static void check_policy(const struct nsc_policy *p, uid_t uid)
+{
+	unsigned ns = p->namespaces;
+
+	if (uid == 0 && !p->exempt)
+		abort();
+	if (p->exempt)
+		return;
+	if (ns == 0 || (ns & ~NSC_NS_ALL))
+		abort();
+	if (p->identity == NSC_ID_ROOT && !(ns & NSC_NS_USER))
+		abort();
+	if (p->private_tmp && !(ns & NSC_NS_MNT))
+		abort();
+	if ((ns & NSC_NS_PID) && !(ns & NSC_NS_MNT))
+		abort();
+	if ((ns & NSC_NS_UTS) && !valid_hostname(p->host_name))
+		abort();
+	if (p->network == NSC_NET_VETH &&
+	    (!(ns & NSC_NS_NET) || !valid_ifname(p->veth_host)))
+		abort();
+	if (p->pool_prefix < 8 || p->pool_prefix > 30 ||
+	    (p->pool_net & (UINT32_MAX >> p->pool_prefix)))
+		abort();
+	if (p->linger > 86400)
+		abort();
+	if (!memchr(p->hostname, '\0', sizeof(p->hostname)) ||
+	    !memchr(p->veth_name, '\0', sizeof(p->veth_name)) ||
+	    template_check(p->hostname) < 0 || template_check(p->veth_name) < 0)
+		abort();
+}
+
+static void resolve_all(const struct nsc_config *cfg)
+{
+	char err[NSC_ERR_MAX];
+	struct nsc_policy p;
+
+	for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++) {
+		const struct who *w = &users[u];
+
+		for (size_t h = 0; h < sizeof(hosts) / sizeof(hosts[0]); h++) {
+			err[0] = '\0';
+			if (nsc_resolve_host(cfg, w->user, w->uid, w->groups, w->ngroups,
+					     hosts[h], &p, err, sizeof(err)) == 0)
+				check_policy(&p, w->uid);
+			else
+				check_err(err, sizeof(err));
+		}
+	}
+	/* Once with this machine's real host name, as the helper does. */
+	err[0] = '\0';
+	if (nsc_resolve(cfg, users[0].user, users[0].uid, users[0].groups,
+			users[0].ngroups, &p, err, sizeof(err)) == 0)
+		check_policy(&p, users[0].uid);
+	else
+		check_err(err, sizeof(err));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nsc_config *cfg = (struct nsc_config *)&cfg; /* must be reset */
+	char err[NSC_ERR_MAX];
+	char *buf = malloc(size ? size : 1);
+	int r;
+
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	err[0] = '\0';
+	r = nsc_parse_buffer(buf, size, "fuzz.conf", &cfg, err, sizeof(err));
+	if (r == 0) {
+		if (!cfg)
+			abort();
+		resolve_all(cfg);
+		nsc_free(cfg);
+	} else {
+		if (cfg || (r != -EINVAL && r != -EFBIG && r != -ENOMEM))
+			abort();
+		check_err(err, sizeof(err));
+		/* The same failure into a tiny buffer of exactly 8 bytes:
+		 * the message is cut, never written past the end. */
+		char *small = malloc(8);
+		if (small) {
+			if (nsc_parse_buffer(buf, size, "fuzz.conf", &cfg, small, 8) != r ||
+			    cfg || strnlen(small, 8) != 7)
+				abort();
+			free(small);
+		}
+	}
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,99 @@
+/* fuzz_state.c — libFuzzer target: the session records in
+ * NSESSION_STATEDIR (/run/nsession/<uid>.session), helper/session_state.c.
+ *
+ * 1. state_parse on the bytes, copied into a malloc'd buffer of exactly
+ *    `size` bytes (NOT NUL-terminated: a record is read with its length).
+ * 2. A record that parses must format again (state_format), and the text
+ *    must parse back to the same record: abort() on any mismatch. As the
+ *    parser accepts only canonical values (no leading zeros, one spelling
+ *    per enum), the formatted text also has the input's length.
+ * 3. The input's first bytes taken as a raw struct session_record (strings
+ *    not terminated, any enum value): state_format must refuse it or write
+ *    a record that parses back to the same values. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_state.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ERRLEN 160
+
+static bool same_record(const struct session_record *a, const struct session_record *b)
+{
+	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0)
+		return false;
+	for (int i = 0; i < NSC_NS_COUNT; i++)
+		if (a->ns_ino[i] != b->ns_ino[i])
+			return false;
+	return a->uid == b->uid && a->gid == b->gid &&
+	       a->keeper_pid == b->keeper_pid && a->keeper_start == b->keeper_start &&
+	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start &&
+	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
+	       a->network == b->network && a->addr_host == b->addr_host &&
+	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
+	       a->pool_index == b->pool_index && a->created == b->created;
+}
+
+/* Format r and parse the text back (from an exact-size copy): it must
+ * give r again. Returns the formatted length, or -1 if r was refused. */
+static int round_trip(const struct session_record *r)
+{
+	char text[STATE_FILE_MAX + 1];
+	char err[ERRLEN];
+	struct session_record back;
+	char *copy;
+	int len = state_format(r, text, sizeof(text));
+
+	if (len < 0) {
+		if (len != -EINVAL && len != -ENOSPC)
+			abort();
+		return -1;
+	}
+	if ((size_t)len != strlen(text))
+		abort();
+	copy = malloc((size_t)len);
+	if (!copy)
+		abort();
+	memcpy(copy, text, (size_t)len);
+	if (state_parse(copy, (size_t)len, &back, err, sizeof(err)) != 0 ||
+	    !same_record(r, &back))
+		abort();
+	free(copy);
+	return len;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct session_record rec, raw;
+	char *err = malloc(ERRLEN);
+	char *buf = malloc(size ? size : 1);
+	int r;
+
+	if (!buf || !err)
+		abort();
+	memcpy(buf, data, size);
+	r = state_parse(buf, size, &rec, err, ERRLEN);
+	if (strnlen(err, ERRLEN) == ERRLEN || strchr(err, '\n'))
+		abort();
+	if (r == 0) {
+		if (err[0] != '\0')
+			abort();
+		/* Lines may come in any order, but every value has one spelling. */
+		if (round_trip(&rec) != (int)size)
+			abort();
+	} else if (r != -EINVAL || err[0] == '\0') {
+		abort();
+	}
+
+	if (size >= sizeof(raw)) {
+		memcpy(&raw, data, sizeof(raw));
+		round_trip(&raw);
+	}
+	free(buf);
+	free(err);
+	return 0;
+}
