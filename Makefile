@@ -3,6 +3,7 @@
 #   make check           build and run the cmocka unit tests (no root needed)
 #   make fuzz            clang: libFuzzer targets, FUZZ_TIME=30 s each (fuzz/README.md)
 #   make integration     root: run tests/integration against a temporary install
+#   make integration-asan  root: the same against an ASan+UBSan helper (clang)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root)
 #
@@ -149,18 +150,31 @@ fuzz: fuzz-build
 integration: all
 	tests/integration/run.sh
 
+# root: the integration suite against a helper built with ASan+UBSan. It is
+# built by scripts/lib.sh (private_install, NSESSION_SAN=1) in the test's own
+# temporary tree (O=DIR/build), never in $(O), and fails if any helper
+# process wrote a sanitizer report. A sanitizer runtime honours options from
+# the environment (log_path= makes a setuid-root process write its report
+# wherever the caller says), so a sanitized setuid helper must never be
+# installed outside a test tree; `make install` refuses SAN= builds (below).
+integration-asan:
+	NSESSION_SAN=1 tests/integration/run.sh
+
 # root: real sshd, su, login and pamtester with pam_nsession in their stacks.
 e2e: all
 	tests/e2e/run.sh
 
 # A sanitizer runtime takes options (log_path=...) from the environment and a
 # fault build kills itself on request: neither may ever be installed setuid.
+# (Also checked on the binaries themselves, for a SAN= build left in $(O).)
 ifneq ($(filter install,$(MAKECMDGOALS)),)
 ifneq ($(strip $(SAN)$(FAULT_FILE)),)
 $(error make install: refusing a SAN= or FAULT_FILE= build, they are for tests only)
 endif
 endif
 install: all
+	@if grep -qa -e __asan_init -e __ubsan_handle_ $(O)/nsession-helper $(O)/pam_nsession.so; then \
+	  echo "make install: $(O) holds a sanitizer build, refusing to install it" >&2; exit 1; fi
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
 	install -d $(DESTDIR)$(PAMDIR)
@@ -176,4 +190,4 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration e2e install clean
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan e2e install clean

@@ -535,6 +535,7 @@ int main(int argc, char **argv)
 {
 	const char *config;
 	struct helper_args a;
+	static struct session_spec spec_store;
 	struct session_spec *spec;
 	struct passwd *pw;
 	char err[512];
@@ -604,11 +605,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	spec = calloc(1, sizeof(*spec));
-	if (!spec) {
-		ns_err("out of memory");
-		return EXIT_FAILED;
-	}
+	/* Static: it lives as long as the process (and the session's
+	 * monitor and keeper forked from it), and is never freed. */
+	spec = &spec_store;
 	r = build_spec(pw, config, spec, err, sizeof(err));
 	if (r < 0) {
 		ns_err("%s", err);

@@ -5,23 +5,72 @@
 # with the PAM module (which runs that helper) as DIR/lib/pam_nsession.so.
 # Nothing outside DIR is touched, so a real /etc/nsession.conf or
 # /run/nsession on the machine is never read or changed.
+# With NSESSION_SAN=1 in the environment, only the helper is built, with
+# ASan+UBSan (OPT=-O1, in DIR/build like any private install), and the
+# sanitizer options are exported (san_env): for suites that run the helper
+# directly; no module (a sanitized one cannot be loaded into sshd, su or
+# login). clang, not gcc: gcc 12 links separate libasan and libubsan, and
+# then UBSan ignores log_path and reports to stderr only.
 private_install() {
-	local dir=$1 src
+	local dir=$1 src san=() what=(nsession-helper pam_nsession.so)
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	chmod 755 "$dir"
 	mkdir -p "$dir/bin" "$dir/lib" "$dir/etc" "$dir/run" "$dir/home"
+	if [ -n "${NSESSION_SAN:-}" ]; then
+		san=(CC=clang OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all")
+		what=(nsession-helper)
+		san_env "$dir"
+	fi
 	if ! make -s -C "$src" O="$dir/build" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
 		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" LIBEXECDIR="$dir/bin" \
-		"$dir/build/nsession-helper" "$dir/build/pam_nsession.so" >"$dir/build.log" 2>&1; then
+		"${san[@]}" "${what[@]/#/$dir/build/}" >"$dir/build.log" 2>&1; then
 		cat "$dir/build.log" >&2
 		echo "build failed" >&2
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
-	install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
+	[ -n "${NSESSION_SAN:-}" ] ||
+		install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
 	: >"$dir/etc/subuid"
 	: >"$dir/etc/subgid"
 	chmod 644 "$dir/etc/subuid" "$dir/etc/subgid"
+}
+
+# san_env DIR: export the options a sanitized helper (NSESSION_SAN=1) reads
+# before main (its clearenv() comes later; `as`, `bg_as` and setpriv keep
+# the environment): every report goes to a file DIR/san/report.PID, which
+# san_reports checks at the end, since most of the helper's stderr is
+# captured by the checks or goes nowhere (the detached monitor). No leak
+# checks: LeakSanitizer cannot ptrace a non-dumpable setuid process. A
+# report ends the process with exit code 86 (not 1 or 2, the helper's own).
+# Stacks are symbolized by llvm-symbolizer if there, else by addr2line.
+# DIR/san is root's, mode 1733 (anyone may add a file, only root may list):
+# some reports come from helper processes that already run as the test user
+# (the run's parent after dropping privilege, the keeper). Such runtime
+# options are why a sanitized setuid helper belongs only in a test tree.
+san_env() {
+	local o="log_path=$1/san/report:exitcode=86:abort_on_error=0:halt_on_error=1:allow_addr2line=1"
+	install -d -o root -g root -m 1733 "$1/san"
+	export ASAN_OPTIONS="$o:detect_leaks=0:detect_stack_use_after_return=1"
+	export UBSAN_OPTIONS="$o:print_stacktrace=1"
+}
+
+# san_reports DIR: print the sanitizer reports under DIR/san (the first three
+# in full, then one summary line each); fails if there is any.
+san_reports() {
+	local f n=0
+	for f in "$1"/san/*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		n=$((n + 1))
+		if [ "$n" -le 3 ]; then
+			echo "==== sanitizer report $f"
+			cat "$f"
+		else
+			echo "==== $f: $(grep -m1 '^SUMMARY' "$f" || head -n1 "$f")"
+		fi
+	done
+	[ "$n" -eq 0 ] || echo "==== $n sanitizer report(s) in $1/san"
+	[ "$n" -eq 0 ]
 }
 
 # as USER CMD...: run CMD with USER's real uid/gid and groups (setpriv execs

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The test command: install packages, build, run the unit tests, then (as
-# root) the integration tests against a temporary install, and the
+# root) the integration tests against a temporary install (also with the
+# helper under ASan+UBSan, and once under valgrind), and the
 # end-to-end tests (real sshd, su, login, pamtester), and the hostile-input
 # tests (an unprivileged user against the setuid helper). Needs root.
 set -eu
@@ -15,5 +16,7 @@ make check
 make check-asan
 make fuzz FUZZ_TIME=20
 tests/integration/run.sh
+NSESSION_SAN=1 tests/integration/run.sh
+tests/valgrind/run.sh
 tests/e2e/run.sh
 tests/hostile/run.sh

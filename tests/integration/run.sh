@@ -38,7 +38,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- set-up ---------------------------------------------------------------
-echo "# building a test install under $T"
+echo "# building a test install under $T${NSESSION_SAN:+ (ASan+UBSan)}"
 private_install "$T" || exit 1
 
 for u in $USERS; do
@@ -344,5 +344,10 @@ chmod 644 "$T/etc/nsession.conf"
 expect_eq "a world-writable config is refused" 1 "$rc"
 if printf '%s' "$err" | grep -q "writable"; then ok "... saying why ($err)"; else bad "... saying why" "$err"; fi
 expect_clean "nothing left at the end"
+
+if [ -n "${NSESSION_SAN:-}" ]; then
+	echo "# ASan/UBSan (NSESSION_SAN): no helper process wrote a report"
+	if san_reports "$T"; then ok "no sanitizer report in $T/san"; else bad "sanitizer reports (above)"; fi
+fi
 
 summary
