@@ -73,6 +73,23 @@ san_reports() {
 	[ "$n" -eq 0 ]
 }
 
+# test_policy DIR POOL PREFIX: the [defaults] every root suite starts from
+# (veth links named PREFIX<uid> with addresses from POOL, private /tmp, no
+# linger) as DIR/etc/nsession.conf; a suite appends its own sections.
+test_policy() {
+	cat >"$1/etc/nsession.conf" <<EOF
+# test policy
+[defaults]
+network = veth
+address_pool = $2
+veth_name = $3%U
+hostname = %u-%h
+private_tmp = yes
+linger = 0
+EOF
+	chmod 644 "$1/etc/nsession.conf"
+}
+
 # as USER CMD...: run CMD with USER's real uid/gid and groups (setpriv execs
 # directly, so $! of a background call is CMD itself).
 as() {

@@ -101,17 +101,7 @@ usermod -a -G nshdeny nsh1
 U1=$(id -u nsh1) U2=$(id -u nsh2) G1=$(id -g nsh1)
 printf 'nsh1:400000:65536\n' >"$T/etc/subuid"
 printf 'nsh1:400000:65536\n' >"$T/etc/subgid"
-cat >"$T/etc/nsession.conf" <<EOF
-# hostile-input test policy
-[defaults]
-network = veth
-address_pool = $POOL
-veth_name = nsh%U
-hostname = %u-%h
-private_tmp = yes
-no_new_privs = yes
-linger = 0
-EOF
+test_policy "$T" "$POOL" nsh # no_new_privs = yes is the default
 chmod 644 "$T/etc/"*
 # A file nsh1 may not read because of a group it is in (others may):
 # dropping that group must stay impossible in a session (newgidmap CVE-2018-7169).

@@ -52,15 +52,8 @@ U1=$(uid nsit1) G1=$(gid nsit1) U2=$(uid nsit2) U3=$(uid nsit3)
 # nsit1 gets subordinate ids, nsit2 none; nsit3 is root inside.
 printf 'nsit1:300000:65536\n# a comment\nnobody-else:500000:10\n' >"$T/etc/subuid"
 printf 'nsit1:300000:65536\n' >"$T/etc/subgid"
-cat >"$T/etc/nsession.conf" <<EOF
-# integration test policy
-[defaults]
-network = veth
-address_pool = $POOL
-veth_name = nst%U
-hostname = %u-%h
-private_tmp = yes
-linger = 0
+test_policy "$T" "$POOL" nst
+cat >>"$T/etc/nsession.conf" <<EOF
 
 [user nsit3]
 identity = root

@@ -110,16 +110,7 @@ useradd -m -d "$T/home/$U" -s /bin/sh "$U" || exit 1
 UID1=$(id -u "$U")
 printf '%s:400000:65536\n' "$U" >"$T/etc/subuid"
 printf '%s:400000:65536\n' "$U" >"$T/etc/subgid"
-cat >"$T/etc/nsession.conf" <<EOF
-# valgrind test policy
-[defaults]
-network = veth
-address_pool = $POOL
-veth_name = nsvg%U
-hostname = %u-%h
-private_tmp = yes
-linger = 0
-EOF
+test_policy "$T" "$POOL" nsvg
 printf '[defaults]\nnetwork = bogus\n' >"$T/etc/bad-value.conf"
 printf '[defaults]\nfrobnicate = 1\n' >"$T/etc/bad-key.conf"
 printf '[defaults]\naddress_pool = 10.254.0.0/33\n[user %s\n' "$U" >"$T/etc/bad-syntax.conf"
