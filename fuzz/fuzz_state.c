@@ -22,22 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ERRLEN 160
 
-static bool same_record(const struct session_record *a, const struct session_record *b)
-{
-	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0)
-		return false;
-	for (int i = 0; i < NSC_NS_COUNT; i++)
-		if (a->ns_ino[i] != b->ns_ino[i])
-			return false;
-	return a->uid == b->uid && a->gid == b->gid &&
-	       a->keeper_pid == b->keeper_pid && a->keeper_start == b->keeper_start &&
-	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start &&
-	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
-	       a->network == b->network && a->addr_host == b->addr_host &&
-	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
-	       a->pool_index == b->pool_index && a->created == b->created;
-}
-
 /* Format r and parse the text back (from an exact-size copy): it must
  * give r again. Returns the formatted length, or -1 if r was refused. */
 static int round_trip(const struct session_record *r)
@@ -60,7 +44,7 @@ static int round_trip(const struct session_record *r)
 		abort();
 	memcpy(copy, text, (size_t)len);
 	if (state_parse(copy, (size_t)len, &back, err, sizeof(err)) != 0 ||
-	    !same_record(r, &back))
+	    !state_record_equal(r, &back))
 		abort();
 	free(copy);
 	return len;

@@ -444,3 +444,19 @@ int state_parse(const char *buf, size_t len, struct session_record *out,
 	*out = r;
 	return 0;
 }
+
+bool state_record_equal(const struct session_record *a, const struct session_record *b)
+{
+	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0)
+		return false;
+	for (int i = 0; i < NSC_NS_COUNT; i++)
+		if (a->ns_ino[i] != b->ns_ino[i])
+			return false;
+	return a->uid == b->uid && a->gid == b->gid &&
+	       a->keeper_pid == b->keeper_pid && a->keeper_start == b->keeper_start &&
+	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start &&
+	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
+	       a->network == b->network && a->addr_host == b->addr_host &&
+	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
+	       a->pool_index == b->pool_index && a->created == b->created;
+}

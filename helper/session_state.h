@@ -23,6 +23,7 @@
 #ifndef NS_SESSION_STATE_H
 #define NS_SESSION_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -58,5 +59,8 @@ int state_format(const struct session_record *r, char *buf, size_t len);
 
 int state_parse(const char *buf, size_t len, struct session_record *out,
 		char *err, size_t errlen);
+
+/* Every field equal (what a format/parse round trip must preserve). */
+bool state_record_equal(const struct session_record *a, const struct session_record *b);
 
 #endif

@@ -77,22 +77,6 @@ static void none_record(struct session_record *r)
 	r->pool_index = 0;
 }
 
-static bool same_record(const struct session_record *a, const struct session_record *b)
-{
-	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0)
-		return false;
-	for (int i = 0; i < NSC_NS_COUNT; i++)
-		if (a->ns_ino[i] != b->ns_ino[i])
-			return false;
-	return a->uid == b->uid && a->gid == b->gid &&
-	       a->keeper_pid == b->keeper_pid && a->keeper_start == b->keeper_start &&
-	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start &&
-	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
-	       a->network == b->network && a->addr_host == b->addr_host &&
-	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
-	       a->pool_index == b->pool_index && a->created == b->created;
-}
-
 static void round_trip(const struct session_record *r)
 {
 	char buf[STATE_FILE_MAX];
@@ -106,7 +90,7 @@ static void round_trip(const struct session_record *r)
 	if (state_parse(buf, (size_t)len, &back, err, sizeof(err)) != 0)
 		fail_msg("parse of formatted record failed: %s\n%s", err, buf);
 	assert_string_equal(err, "");
-	assert_true(same_record(r, &back));
+	assert_true(state_record_equal(r, &back));
 }
 
 /* ---- parse helpers ---- */
@@ -337,7 +321,7 @@ static void test_parse_example(void **state)
 
 	veth_record(&want);
 	assert_int_equal(state_parse(veth_text, strlen(veth_text), &got, err, sizeof(err)), 0);
-	assert_true(same_record(&want, &got));
+	assert_true(state_record_equal(&want, &got));
 }
 
 static void test_parse_any_order(void **state)
@@ -358,11 +342,11 @@ static void test_parse_any_order(void **state)
 	}
 	veth_record(&want);
 	assert_int_equal(state_parse(text, pos, &got, err, sizeof(err)), 0);
-	assert_true(same_record(&want, &got));
+	assert_true(state_record_equal(&want, &got));
 	/* Namespaces listed in another order. */
 	edit(text, sizeof(text), "namespaces", "namespaces=net,uts,ipc,pid,mnt,user");
 	assert_int_equal(state_parse(text, strlen(text), &got, err, sizeof(err)), 0);
-	assert_true(same_record(&want, &got));
+	assert_true(state_record_equal(&want, &got));
 }
 
 /* ---- parse errors ---- */
