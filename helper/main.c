@@ -562,6 +562,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_REFUSED;
 	}
+	config = a.config ? a.config : NSESSION_CONFIG;
 	switch (a.verb) {
 	case VERB_HELP:
 		usage(stdout);
@@ -570,11 +571,10 @@ int main(int argc, char **argv)
 		printf("nsession-helper %s\n", NSESSION_VERSION);
 		return 0;
 	case VERB_CHECK_CONFIG:
-		return cmd_check_config(a.config ? a.config : NSESSION_CONFIG);
+		return cmd_check_config(config);
 	default:
 		break;
 	}
-	config = a.config ? a.config : NSESSION_CONFIG;
 	if (geteuid() != 0) {
 		ns_err("not installed setuid root");
 		return EXIT_FAILED;

@@ -298,7 +298,7 @@ for step in locked monitor-start monitor-detached pool-locked keeper-spawned map
 	keeper-setup keeper-ready veth-created host-configured inside-configured listening \
 	recorded reported spawned joined; do
 	echo "$step" >"$FAULTS"
-	timeout 30 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$FH" run -- /bin/true \
+	as nsh1 timeout 30 "$FH" run -- /bin/true \
 		>"$T/out" 2>&1
 	rc=$?
 	: >"$FAULTS"
@@ -321,7 +321,7 @@ CONF="$T/etc/nsession.conf"
 # bad_conf DESC EXPECT-TEXT: the config is in a bad state; a login must
 # fail with a one-line error naming the file, logged, nothing made
 bad_conf() {
-	timeout 10 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true \
+	as nsh1 timeout 10 "$H" run -- /bin/true \
 		>"$T/out" 2>"$T/err"
 	local rc=$?
 	expect_eq "$1: login fails (1)" 1 "$rc"
@@ -377,16 +377,16 @@ expect_eq "record is a symlink to /etc/shadow: login works (record replaced)" 0 
 expect_eq "/etc/shadow untouched" "" "$(cmp /etc/shadow "$T/shadow.before")"
 expect_clean "symlinked record: nothing left"
 mkfifo -m 600 "$STATE/$U1.session"
-timeout 10 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true
+as nsh1 timeout 10 "$H" run -- /bin/true
 expect_eq "record is a fifo: no hang, login works" 0 "$?"
 expect_clean "fifo record: nothing left"
 ln -s /etc/shadow "$STATE/$U1.lock"
-timeout 10 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true >"$T/out" 2>&1
+as nsh1 timeout 10 "$H" run -- /bin/true >"$T/out" 2>&1
 expect_ne "lock is a symlink to /etc/shadow: refused" 0 "$?"
 expect_eq "/etc/shadow untouched by the lock" "" "$(cmp /etc/shadow "$T/shadow.before")"
 rm -f "$STATE/$U1.lock"
 ln /etc/shadow "$STATE/$U1.lock" 2>/dev/null && {
-	timeout 10 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true >"$T/out" 2>&1
+	as nsh1 timeout 10 "$H" run -- /bin/true >"$T/out" 2>&1
 	expect_ne "lock hardlinked to /etc/shadow: refused" 0 "$?"
 	rm -f "$STATE/$U1.lock"
 }
@@ -397,7 +397,7 @@ expect_clean "planted locks: nothing left"
 for f in .profile .bashrc .nsession .hushlogin .cache; do ln -s /etc/shadow "$T/home/nsh1/$f"; done
 mkfifo "$T/home/nsh1/.fifo" && chown -h nsh1 "$T/home/nsh1/".* 2>/dev/null
 as nsh1 ln -sf /etc/shadow /tmp/.nsession-nsh1 2>/dev/null
-timeout 10 setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true
+as nsh1 timeout 10 "$H" run -- /bin/true
 expect_eq "symlinks and a fifo planted in HOME and /tmp: login works, no hang" 0 "$?"
 expect_eq "/etc/shadow untouched by home plants" "" "$(cmp /etc/shadow "$T/shadow.before")"
 rm -f /tmp/.nsession-nsh1
