@@ -20,8 +20,21 @@
 #include "util.h"
 
 const char *const nsc_ns_names[NSC_NS_COUNT] = {
-	"user", "mnt", "pid", "ipc", "uts", "net",
+	"user", "mnt", "pid", "ipc", "uts", "net", "cgroup",
 };
+
+const char *const nsc_netmode_names[NSC_NET_MODES] = { "none", "veth", "bridge", "nat" };
+
+int nsc_netmode_parse(const char *s, enum nsc_netmode *out)
+{
+	for (int i = 0; i < NSC_NET_MODES; i++) {
+		if (strcmp(s, nsc_netmode_names[i]) == 0) {
+			*out = (enum nsc_netmode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 enum sec_kind { SEC_DEFAULTS, SEC_USER, SEC_GROUP };
 
@@ -39,6 +52,10 @@ enum key {
 	K_SUBIDS,
 	K_NO_NEW_PRIVS,
 	K_LINGER,
+	K_BRIDGE,
+	K_PIDS_MAX,
+	K_MEMORY_MAX,
+	K_CPU_WEIGHT,
 	K_COUNT
 };
 
@@ -54,6 +71,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_SUBIDS] = "subids",
 	[K_NO_NEW_PRIVS] = "no_new_privs",
 	[K_LINGER] = "linger",
+	[K_BRIDGE] = "bridge",
+	[K_PIDS_MAX] = "pids_max",
+	[K_MEMORY_MAX] = "memory_max",
+	[K_CPU_WEIGHT] = "cpu_weight",
 };
 
 #define LINGER_MAX 86400u
@@ -309,7 +330,7 @@ static int parse_namespaces(struct parser *ps, char *val, unsigned *out)
 		int i = ns_index(tok);
 		if (i < 0)
 			return fail(ps, "unknown namespace '%s' in 'namespaces' "
-				    "(expected user, mnt, pid, ipc, uts, net)",
+				    "(expected user, mnt, pid, ipc, uts, net, cgroup)",
 				    clip(q, tok));
 		if (mask & (1u << i))
 			return fail(ps, "duplicate namespace '%s' in 'namespaces'",
@@ -365,6 +386,40 @@ static int parse_pool(struct parser *ps, const char *val, struct nsc_policy *p)
 	}
 }
 
+/* "max" (0), or decimal bytes with an optional K/M/G/T (binary) suffix, at
+ * least NSC_MEMORY_MIN, without overflow. */
+static int parse_size(const char *val, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	uint64_t v = 0, mul = 1;
+	size_t n = 0;
+
+	if (strcmp(val, "max") == 0) {
+		*out = 0;
+		return 0;
+	}
+	while (val[n] >= '0' && val[n] <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(val[n] - '0');
+		n++;
+	}
+	if (n == 0 || (n > 1 && val[0] == '0'))
+		return -EINVAL;
+	if (val[n] != '\0') {
+		u = strchr(units, val[n]);
+		if (!u || val[n + 1] != '\0')
+			return -EINVAL;
+		for (const char *x = units; x <= u; x++)
+			mul *= 1024;
+	}
+	if (v > UINT64_MAX / mul || v * mul < NSC_MEMORY_MIN)
+		return -ERANGE;
+	*out = v * mul;
+	return 0;
+}
+
 static int parse_value(struct parser *ps, enum key k, char *val,
 		       struct nsc_policy *p)
 {
@@ -387,12 +442,32 @@ static int parse_value(struct parser *ps, enum key k, char *val,
 		return parse_template(ps, k, val, p->hostname, valid_hostname,
 				      "host name");
 	case K_NETWORK:
-		if (strcmp(val, "none") == 0)
-			p->network = NSC_NET_NONE;
-		else if (strcmp(val, "veth") == 0)
-			p->network = NSC_NET_VETH;
-		else
-			return bad_value(ps, k, val, "none or veth");
+		if (nsc_netmode_parse(val, &p->network) < 0)
+			return bad_value(ps, k, val, "none, veth, bridge or nat");
+		return 0;
+	case K_BRIDGE:
+		if (strlen(val) >= sizeof(p->bridge) || !valid_ifname(val))
+			return bad_value(ps, k, val, "an interface name");
+		memcpy(p->bridge, val, strlen(val) + 1);
+		return 0;
+	case K_PIDS_MAX:
+		if (strcmp(val, "max") == 0)
+			u = 0;
+		else if (ns_parse_u32(val, &u) < 0 || u == 0 || u > NSC_PIDS_MAX_LIMIT)
+			return bad_value(ps, k, val, "1..4194304 or max");
+		p->pids_max = u;
+		return 0;
+	case K_MEMORY_MAX:
+		if (parse_size(val, &p->memory_max) < 0)
+			return bad_value(ps, k, val, "bytes >= 1M with an optional K, M, G "
+					 "or T suffix, or max");
+		return 0;
+	case K_CPU_WEIGHT:
+		if (strcmp(val, "default") == 0)
+			u = 0;
+		else if (ns_parse_u32(val, &u) < 0 || u == 0 || u > NSC_CPU_WEIGHT_MAX)
+			return bad_value(ps, k, val, "1..10000 or default");
+		p->cpu_weight = u;
 		return 0;
 	case K_ADDRESS_POOL:
 		return parse_pool(ps, val, p);
@@ -454,6 +529,18 @@ static void copy_key(enum key k, struct nsc_policy *dst, const struct nsc_policy
 		break;
 	case K_LINGER:
 		dst->linger = src->linger;
+		break;
+	case K_BRIDGE:
+		memcpy(dst->bridge, src->bridge, sizeof(dst->bridge));
+		break;
+	case K_PIDS_MAX:
+		dst->pids_max = src->pids_max;
+		break;
+	case K_MEMORY_MAX:
+		dst->memory_max = src->memory_max;
+		break;
+	case K_CPU_WEIGHT:
+		dst->cpu_weight = src->cpu_weight;
 		break;
 	case K_COUNT:
 	default:
@@ -796,9 +883,13 @@ static int check_coherent(struct nsc_policy *p, const char *user,
 		     user);
 		return -EINVAL;
 	}
-	if (p->network == NSC_NET_VETH && !(ns & NSC_NS_NET)) {
-		errf(err, errlen, "policy for %s: network veth needs the net namespace",
-		     user);
+	if (nsc_net_has_veth(p->network) && !(ns & NSC_NS_NET)) {
+		errf(err, errlen, "policy for %s: network %s needs the net namespace",
+		     user, nsc_netmode_names[p->network]);
+		return -EINVAL;
+	}
+	if (p->network == NSC_NET_BRIDGE && p->bridge[0] == '\0') {
+		errf(err, errlen, "policy for %s: network bridge needs 'bridge = NAME'", user);
 		return -EINVAL;
 	}
 	if (p->private_tmp && !(ns & NSC_NS_MNT)) {
@@ -815,7 +906,7 @@ static int check_coherent(struct nsc_policy *p, const char *user,
 	    (r = expand_name(p->hostname, "hostname", "host name", valid_hostname, user, uid,
 			     host, p->host_name, sizeof(p->host_name), err, errlen)) < 0)
 		return r;
-	if (p->network == NSC_NET_VETH &&
+	if (nsc_net_has_veth(p->network) &&
 	    (r = expand_name(p->veth_name, "veth_name", "interface name", valid_ifname, user,
 			     uid, host, p->veth_host, sizeof(p->veth_host), err, errlen)) < 0)
 		return r;

@@ -40,22 +40,38 @@ enum nsc_ns {
 	NSC_NS_IPC  = 1u << 3,
 	NSC_NS_UTS  = 1u << 4,
 	NSC_NS_NET  = 1u << 5,
+	NSC_NS_CGROUP = 1u << 6,
 };
-#define NSC_NS_ALL 0x3fu
-#define NSC_NS_COUNT 6
+#define NSC_NS_ALL 0x7fu
+#define NSC_NS_COUNT 7
 
 /* Order used everywhere an array is indexed by namespace kind. */
-extern const char *const nsc_ns_names[NSC_NS_COUNT]; /* "user","mnt","pid","ipc","uts","net" */
+extern const char *const nsc_ns_names[NSC_NS_COUNT]; /* "user","mnt","pid","ipc","uts","net","cgroup" */
 
 enum nsc_identity { NSC_ID_SELF = 0, NSC_ID_ROOT = 1 };
-enum nsc_netmode { NSC_NET_NONE = 0, NSC_NET_VETH = 1 };
+/* none: loopback only. veth: a veth pair, host end addressed from the pool.
+ * bridge: the host end enslaved to an existing bridge (no address on it; the
+ * session's gateway is the pool's first address, which the bridge holds).
+ * nat: veth plus nftables masquerade and forwarding for the session only. */
+enum nsc_netmode { NSC_NET_NONE = 0, NSC_NET_VETH = 1, NSC_NET_BRIDGE = 2, NSC_NET_NAT = 3 };
+#define NSC_NET_MODES 4
+extern const char *const nsc_netmode_names[NSC_NET_MODES]; /* "none","veth","bridge","nat" */
+/* Every mode but none has a veth pair. */
+static inline bool nsc_net_has_veth(enum nsc_netmode m) { return m != NSC_NET_NONE; }
+/* -EINVAL for anything but one of nsc_netmode_names. */
+int nsc_netmode_parse(const char *s, enum nsc_netmode *out);
+
+#define NSC_PIDS_MAX_LIMIT 4194304u              /* the kernel's PID_MAX_LIMIT */
+#define NSC_MEMORY_MIN (1024ull * 1024)          /* memory_max below 1 MiB is refused */
+#define NSC_CPU_WEIGHT_MAX 10000u
 
 struct nsc_policy {
 	bool exempt;                     /* exempt = yes|no            default no */
 	unsigned namespaces;             /* namespaces = LIST          default all six */
 	enum nsc_identity identity;      /* identity = self|root       default self */
 	char hostname[NSC_TEMPLATE_MAX]; /* hostname = TEMPLATE        default "%u-%h" */
-	enum nsc_netmode network;        /* network = none|veth        default none */
+	enum nsc_netmode network;        /* network = none|veth|bridge|nat  default none */
+	char bridge[16];                 /* bridge = IFNAME            needed by network = bridge */
 	uint32_t pool_net;               /* address_pool = A.B.C.D/N   default 10.250.0.0/16 */
 	unsigned pool_prefix;            /*   host byte order, N in 8..30, host bits zero */
 	char veth_name[NSC_TEMPLATE_MAX];/* veth_name = TEMPLATE       default "nsv%U" */
@@ -63,6 +79,11 @@ struct nsc_policy {
 	bool subids;                     /* subids = yes|no            default yes */
 	bool no_new_privs;               /* no_new_privs = yes|no      default yes */
 	unsigned linger;                 /* linger = SECONDS 0..86400  default 0 */
+	/* cgroup limits; 0 means not set (no limit, kernel default weight).
+	 * Any of them set gives the session a cgroup of its own. */
+	uint32_t pids_max;               /* pids_max = 1..4194304|max */
+	uint64_t memory_max;             /* memory_max = BYTES[K|M|G|T]|max, >= 1M */
+	uint32_t cpu_weight;             /* cpu_weight = 1..10000|default */
 	/* Filled in by nsc_resolve for a user who is not exempt: the templates
 	 * expanded and validated ("" where the uts namespace / veth is off). */
 	char host_name[64];              /* valid_hostname(): at most 63 chars */
@@ -107,6 +128,12 @@ int nsc_resolve_host(const struct nsc_config *cfg, const char *user, uid_t uid,
 		     struct nsc_policy *out, char *err, size_t errlen);
 
 void nsc_free(struct nsc_config *cfg);
+
+/* Does the policy ask for a session cgroup (any limit set)? */
+static inline bool nsc_wants_cgroup(const struct nsc_policy *p)
+{
+	return p->pids_max || p->memory_max || p->cpu_weight;
+}
 
 /* Helpers shared with the helper. */
 int nsc_parse_cidr(const char *s, uint32_t *net, unsigned *prefix); /* -EINVAL */

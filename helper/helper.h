@@ -35,6 +35,12 @@ struct session_spec {
 	uint32_t inside_uid, inside_gid;
 };
 
+/* Every log line about a session starts with the event (create, join,
+ * leave, end, stale) and names it the same way, for grep and for the auth
+ * log's readers: "join session=0123456789abcdef user=alice uid=1001 …". */
+#define SESSION_LOG_FMT "session=%s user=%s uid=%u"
+#define SESSION_LOG_ARGS(rec) (rec)->id, (rec)->user, (unsigned)(rec)->uid
+
 /* ---- state_io.c: the state directory, locks, records ---------------- */
 int state_dir_open(void);                     /* returns a dirfd */
 int state_lock(int dirfd, const char *name);  /* returns a locked fd */

@@ -272,9 +272,10 @@ static void die_child(const char *what, int err)
 static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd,
 			   bool tty)
 {
-	static const int order[] = { 1, 3, 4, 5 }; /* mnt ipc uts net, after user */
+	static const int order[] = { 1, 3, 4, 5, 6 }; /* mnt ipc uts net cgroup, after user */
 	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
-				     CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET };
+				     CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+				     CLONE_NEWCGROUP };
 	const char *argv0;
 	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
 	int ne = 0;
@@ -374,7 +375,8 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 		session_join_close(&j);
 		return EXIT_FAILED;
 	}
-	ns_info("%s (uid %u) joined session, keeper %d", s->user, s->uid, (int)j.rec.keeper_pid);
+	ns_info("join " SESSION_LOG_FMT " via=run keeper=%d", SESSION_LOG_ARGS(&j.rec),
+		(int)j.rec.keeper_pid);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	child_pid = fork();
@@ -479,8 +481,8 @@ static int cmd_pam_open(const struct session_spec *s)
 		session_join_close(&j);
 		return EXIT_FAILED;
 	}
-	ns_info("%s (uid %u) %s session for a PAM login, keeper %d", s->user, s->uid,
-		j.created ? "started" : "joined", (int)j.rec.keeper_pid);
+	ns_info("join " SESSION_LOG_FMT " via=pam keeper=%d%s", SESSION_LOG_ARGS(&j.rec),
+		(int)j.rec.keeper_pid, j.created ? " new=yes" : "");
 	session_join_close(&j);
 	return 0;
 }
@@ -554,7 +556,7 @@ int main(int argc, char **argv)
 
 	r = args_parse(argc, argv, ruid, &a, err, sizeof(err));
 	if (r == -EPERM) {
-		ns_refuse("%s", err);
+		ns_refuse("uid=%u: %s", ruid, err);
 		return EXIT_REFUSED;
 	}
 	if (r < 0) {

@@ -4,7 +4,7 @@
  * as its stdin and runs it as root. On success the helper sends exactly one
  * message: a struct nsp_reply, with SCM_RIGHTS carrying the login reference
  * (a connection to the session's monitor) followed by one fd per namespace
- * kind set in ns_mask, in the order user mnt pid ipc uts net. Then it exits
+ * kind set in ns_mask, in the order user mnt pid ipc uts net cgroup. Then it exits
  * 0. Exit NSP_EXIT_EXEMPT means "policy exempts this user" and nothing is
  * sent; any other exit means failure (the reason is on the helper's stderr
  * and in syslog).
@@ -17,8 +17,8 @@
 
 #include <stdint.h>
 
-#define NSP_MAGIC 0x6e737032u          /* "nsp2" */
-#define NSP_NS_KINDS 6                 /* user mnt pid ipc uts net */
+#define NSP_MAGIC 0x6e737033u          /* "nsp3" */
+#define NSP_NS_KINDS 7                 /* user mnt pid ipc uts net cgroup */
 #define NSP_MAX_FDS (1 + NSP_NS_KINDS)
 #define NSP_EXIT_EXEMPT 4
 

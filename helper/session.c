@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -347,6 +348,22 @@ static int monitor_listen(struct monitor *m)
 	return 0;
 }
 
+/* A fresh session id: STATE_ID_LEN hex digits from the kernel's CSPRNG. */
+static int make_session_id(char out[STATE_ID_LEN + 1])
+{
+	uint8_t raw[STATE_ID_LEN / 2];
+	ssize_t n;
+
+	do
+		n = getrandom(raw, sizeof(raw), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(raw))
+		return n < 0 ? -errno : -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
 static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, uint32_t peer)
 {
 	const struct session_spec *s = m->spec;
@@ -376,11 +393,14 @@ static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, ui
 	}
 	proc_ns_close(fds);
 	r->network = s->pol.network;
+	if (s->pol.network == NSC_NET_BRIDGE)
+		snprintf(r->bridge, sizeof(r->bridge), "%s", s->pol.bridge);
 	r->pool_index = pool_index;
 	r->addr_host = host;
 	r->addr_peer = peer;
 	r->prefix = s->pol.network == NSC_NET_VETH ? ADDRPOOL_BLOCK_PREFIX : 0;
 	r->created = (int64_t)time(NULL);
+	r->logins = 0;
 	return 0;
 }
 
@@ -462,6 +482,11 @@ static int monitor_setup(struct monitor *m)
 	char buf[256];
 	ssize_t n;
 
+	r = make_session_id(m->rec.id);
+	if (r < 0) {
+		report(m, "Emaking a session id: %s", strerror(-r));
+		return r;
+	}
 	if (p->network == NSC_NET_VETH) {
 		uint32_t used[4096];
 		size_t nused;
@@ -504,6 +529,7 @@ static int monitor_setup(struct monitor *m)
 	if (p->namespaces & NSC_NS_IPC) flags |= CLONE_NEWIPC;
 	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
 	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
+	if (p->namespaces & NSC_NS_CGROUP) flags |= CLONE_NEWCGROUP;
 	m->kpid = spawn_keeper(s, flags, sv);
 	close(sv[1]);
 	if (m->kpid < 0) {
@@ -624,7 +650,7 @@ static void monitor_end(struct monitor *m, int lockfd, const char *why)
 		close(m->clients[i]);
 	m->nclients = 0;
 	monitor_undo(m);
-	ns_info("session of %s (uid %u) ended: %s", m->spec->user, m->spec->uid, why);
+	ns_info("end " SESSION_LOG_FMT " reason=\"%s\"", SESSION_LOG_ARGS(&m->rec), why);
 	if (lockfd >= 0) {
 		char name[32];
 		state_lock_name(m->spec->uid, name);
@@ -655,6 +681,20 @@ static void accept_pending(struct monitor *m)
 	}
 }
 
+/* Keep the record's login count current (for nsessionctl; nothing trusts
+ * it). The record is replaced whole (state_write renames), so a reader
+ * never sees half of it. Each login that leaves is logged once. */
+static void monitor_count_logins(struct monitor *m, size_t before)
+{
+	if (m->nclients < before)
+		ns_info("leave " SESSION_LOG_FMT " logins=%zu", SESSION_LOG_ARGS(&m->rec), m->nclients);
+	if (m->rec.logins == m->nclients)
+		return;
+	m->rec.logins = (uint32_t)m->nclients;
+	if (state_write(m->dirfd, &m->rec) < 0)
+		ns_warn_log(SESSION_LOG_FMT " updating the login count failed", SESSION_LOG_ARGS(&m->rec));
+}
+
 /* Zero logins: end the session unless a caller got in meanwhile. */
 static void monitor_try_end(struct monitor *m)
 {
@@ -663,6 +703,7 @@ static void monitor_try_end(struct monitor *m)
 	accept_pending(m);
 	if (m->nclients == 0)
 		monitor_end(m, lockfd, "last login left");
+	monitor_count_logins(m, 0);
 	if (lockfd >= 0)
 		close(lockfd);
 }
@@ -706,7 +747,7 @@ static void monitor_loop(struct monitor *m, int sigfd)
 		/* Logins only hold the connection; anything they send is drained
 		 * and ignored, EOF or error drops the login. pfd[3 + i] is
 		 * clients[i]. */
-		size_t kept = 0;
+		size_t kept = 0, before = m->nclients;
 		for (size_t i = 0; i < m->nclients; i++) {
 			short ev = pfd[3 + i].revents;
 			bool gone = ev & (POLLHUP | POLLERR | POLLNVAL);
@@ -721,6 +762,7 @@ static void monitor_loop(struct monitor *m, int sigfd)
 		m->nclients = kept;
 		if (pfd[2].revents & POLLIN)
 			accept_pending(m);
+		monitor_count_logins(m, before);
 		if (m->nclients == 0) {
 			if (!idle) {
 				idle = true;
@@ -765,9 +807,13 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 	FAULT("monitor-detached");
 	if (monitor_setup(&m) < 0)
 		_exit(1);
-	ns_info("session of %s (uid %u) created: keeper %d%s%s", spec->user, spec->uid,
-		(int)m.kpid, spec->pol.network == NSC_NET_VETH ? ", veth " : "",
-		spec->pol.network == NSC_NET_VETH ? spec->pol.veth_host : "");
+	{
+		char peer[16];
+		nsc_format_ipv4(m.rec.addr_peer, peer);
+		ns_info("create " SESSION_LOG_FMT " keeper=%d network=%s%s%s%s%s", SESSION_LOG_ARGS(&m.rec),
+			(int)m.kpid, nsc_netmode_names[m.rec.network], m.rec.veth_host[0] ? " veth=" : "",
+			m.rec.veth_host, m.rec.veth_host[0] ? " addr=" : "", m.rec.veth_host[0] ? peer : "");
+	}
 	report(&m, "K");
 	FAULT("reported");
 	close(report_fd);
@@ -856,7 +902,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		if (r == 0) {
 			r = try_join(&rec, spec, out);
 			if (r == -ESTALE) {
-				ns_warn_log("stale session record of %s removed", spec->user);
+				ns_warn_log("stale " SESSION_LOG_FMT " record removed", SESSION_LOG_ARGS(&rec));
 				cleanup_stale(dirfd, spec->uid, &rec, NULL);
 			}
 		} else if (r != -ENOENT) {

@@ -16,12 +16,12 @@
 /* Keys in the order state_format writes them. K_NS + i is "ns_" followed by
  * nsc_ns_names[i]. */
 enum key {
-	K_VERSION, K_USER, K_UID, K_GID,
+	K_VERSION, K_USER, K_UID, K_GID, K_ID,
 	K_KEEPER_PID, K_KEEPER_START, K_MONITOR_PID, K_MONITOR_START,
 	K_NAMESPACES, K_NS_DEV,
 	K_NS, K_NS_END = K_NS + NSC_NS_COUNT - 1,
-	K_NETWORK, K_VETH_HOST, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
-	K_CREATED,
+	K_NETWORK, K_VETH_HOST, K_BRIDGE, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
+	K_CGROUP, K_CREATED, K_LOGINS,
 	K_COUNT
 };
 
@@ -30,6 +30,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_USER] = "user",
 	[K_UID] = "uid",
 	[K_GID] = "gid",
+	[K_ID] = "id",
 	[K_KEEPER_PID] = "keeper_pid",
 	[K_KEEPER_START] = "keeper_start",
 	[K_MONITOR_PID] = "monitor_pid",
@@ -39,12 +40,18 @@ static const char *const key_names[K_COUNT] = {
 	/* K_NS .. K_NS_END: built from nsc_ns_names */
 	[K_NETWORK] = "network",
 	[K_VETH_HOST] = "veth_host",
+	[K_BRIDGE] = "bridge",
 	[K_ADDR_HOST] = "addr_host",
 	[K_ADDR_PEER] = "addr_peer",
 	[K_PREFIX] = "prefix",
 	[K_POOL_INDEX] = "pool_index",
+	[K_CGROUP] = "cgroup",
 	[K_CREATED] = "created",
+	[K_LOGINS] = "logins",
 };
+
+/* At most this many login references (the monitor's MAX_LOGINS). */
+#define LOGINS_MAX 1024
 
 #define KEY_MAX 32
 /* Longest value we write: the namespace list, or a 20-digit number. */
@@ -72,7 +79,28 @@ static int key_lookup(const char *key)
 
 /* ---- checks shared by format and parse ---- */
 
-static bool valid_veth_host(const char *s, size_t size)
+bool state_valid_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == STATE_ID_LEN;
+}
+
+bool state_valid_cgroup(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'z') || s[n] == '-'))
+			return false;
+	return n >= 1 && n <= STATE_CGROUP_MAX && s[0] != '-';
+}
+
+/* An interface name, or empty. */
+static bool valid_ifname_or_empty(const char *s, size_t size)
 {
 	if (!memchr(s, '\0', size))
 		return false;
@@ -95,6 +123,10 @@ static const char *field_check(const struct session_record *r, int k)
 		if (r->gid == UINT32_MAX)
 			return "not a valid id";
 		break;
+	case K_ID:
+		if (!memchr(r->id, '\0', sizeof(r->id)) || !state_valid_id(r->id))
+			return "not a valid session id";
+		break;
 	case K_KEEPER_PID:
 		if (r->keeper_pid <= 0)
 			return "not a valid pid";
@@ -108,12 +140,25 @@ static const char *field_check(const struct session_record *r, int k)
 			return "not a valid namespace set";
 		break;
 	case K_NETWORK:
-		if (r->network != NSC_NET_NONE && r->network != NSC_NET_VETH)
+		if ((unsigned)r->network >= NSC_NET_MODES)
 			return "not a valid network mode";
 		break;
 	case K_VETH_HOST:
-		if (!valid_veth_host(r->veth_host, sizeof(r->veth_host)))
+		if (!valid_ifname_or_empty(r->veth_host, sizeof(r->veth_host)))
 			return "not a valid interface name";
+		break;
+	case K_BRIDGE:
+		if (!valid_ifname_or_empty(r->bridge, sizeof(r->bridge)))
+			return "not a valid interface name";
+		break;
+	case K_CGROUP:
+		if (!memchr(r->cgroup, '\0', sizeof(r->cgroup)) ||
+		    (r->cgroup[0] && !state_valid_cgroup(r->cgroup)))
+			return "not a valid cgroup name";
+		break;
+	case K_LOGINS:
+		if (r->logins > LOGINS_MAX)
+			return "too many logins";
 		break;
 	case K_PREFIX:
 		if (r->prefix > 32)
@@ -141,8 +186,10 @@ static const char *record_check(const struct session_record *r)
 	    (r->veth_host[0] != '\0' || r->addr_host != 0 || r->addr_peer != 0 ||
 	     r->pool_index != 0))
 		return "network=none with veth_host, addresses or pool_index set";
-	if (r->network == NSC_NET_VETH && r->veth_host[0] == '\0')
-		return "network=veth without veth_host";
+	if (r->network != NSC_NET_NONE && r->veth_host[0] == '\0')
+		return "a network mode with a veth but no veth_host";
+	if ((r->network == NSC_NET_BRIDGE) != (r->bridge[0] != '\0'))
+		return "bridge set without network=bridge, or missing";
 	return NULL;
 }
 
@@ -176,6 +223,9 @@ static void format_value(const struct session_record *r, int k, char out[VALUE_M
 	case K_GID:
 		snprintf(out, VALUE_MAX, "%" PRIu32, r->gid);
 		break;
+	case K_ID:
+		snprintf(out, VALUE_MAX, "%s", r->id);
+		break;
 	case K_KEEPER_PID:
 		snprintf(out, VALUE_MAX, "%d", (int)r->keeper_pid);
 		break;
@@ -195,10 +245,19 @@ static void format_value(const struct session_record *r, int k, char out[VALUE_M
 		snprintf(out, VALUE_MAX, "%" PRIu64, r->ns_dev);
 		break;
 	case K_NETWORK:
-		snprintf(out, VALUE_MAX, "%s", r->network == NSC_NET_VETH ? "veth" : "none");
+		snprintf(out, VALUE_MAX, "%s", nsc_netmode_names[r->network]);
 		break;
 	case K_VETH_HOST:
 		snprintf(out, VALUE_MAX, "%s", r->veth_host);
+		break;
+	case K_BRIDGE:
+		snprintf(out, VALUE_MAX, "%s", r->bridge);
+		break;
+	case K_CGROUP:
+		snprintf(out, VALUE_MAX, "%s", r->cgroup);
+		break;
+	case K_LOGINS:
+		snprintf(out, VALUE_MAX, "%" PRIu32, r->logins);
 		break;
 	case K_ADDR_HOST:
 		nsc_format_ipv4(r->addr_host, out);
@@ -291,6 +350,16 @@ static int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
+static int copy_text(char *dst, size_t size, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= size)
+		return -EINVAL;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
 /* Parses the text of one value into `r`. Syntax only; field_check and
  * record_check judge the result. */
 static int parse_value(struct session_record *r, int k, const char *v)
@@ -304,14 +373,13 @@ static int parse_value(struct session_record *r, int k, const char *v)
 			return -EINVAL;
 		return 0;
 	case K_USER:
-		if (strlen(v) >= sizeof(r->user))
-			return -EINVAL;
-		memcpy(r->user, v, strlen(v) + 1);
-		return 0;
+		return copy_text(r->user, sizeof(r->user), v);
 	case K_UID:
 		return ns_parse_u32(v, &r->uid);
 	case K_GID:
 		return ns_parse_u32(v, &r->gid);
+	case K_ID:
+		return copy_text(r->id, sizeof(r->id), v);
 	case K_KEEPER_PID:
 		return parse_pid(v, &r->keeper_pid);
 	case K_KEEPER_START:
@@ -325,18 +393,15 @@ static int parse_value(struct session_record *r, int k, const char *v)
 	case K_NS_DEV:
 		return ns_parse_u64(v, &r->ns_dev);
 	case K_NETWORK:
-		if (strcmp(v, "none") == 0)
-			r->network = NSC_NET_NONE;
-		else if (strcmp(v, "veth") == 0)
-			r->network = NSC_NET_VETH;
-		else
-			return -EINVAL;
-		return 0;
+		return nsc_netmode_parse(v, &r->network);
 	case K_VETH_HOST:
-		if (strlen(v) >= sizeof(r->veth_host))
-			return -EINVAL;
-		memcpy(r->veth_host, v, strlen(v) + 1);
-		return 0;
+		return copy_text(r->veth_host, sizeof(r->veth_host), v);
+	case K_BRIDGE:
+		return copy_text(r->bridge, sizeof(r->bridge), v);
+	case K_CGROUP:
+		return copy_text(r->cgroup, sizeof(r->cgroup), v);
+	case K_LOGINS:
+		return ns_parse_u32(v, &r->logins);
 	case K_ADDR_HOST:
 		return nsc_parse_ipv4(v, &r->addr_host);
 	case K_ADDR_PEER:
@@ -447,7 +512,9 @@ int state_parse(const char *buf, size_t len, struct session_record *out,
 
 bool state_record_equal(const struct session_record *a, const struct session_record *b)
 {
-	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0)
+	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0 ||
+	    strcmp(a->id, b->id) != 0 || strcmp(a->bridge, b->bridge) != 0 ||
+	    strcmp(a->cgroup, b->cgroup) != 0)
 		return false;
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		if (a->ns_ino[i] != b->ns_ino[i])
@@ -458,5 +525,6 @@ bool state_record_equal(const struct session_record *a, const struct session_rec
 	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
 	       a->network == b->network && a->addr_host == b->addr_host &&
 	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
-	       a->pool_index == b->pool_index && a->created == b->created;
+	       a->pool_index == b->pool_index && a->created == b->created &&
+	       a->logins == b->logins;
 }

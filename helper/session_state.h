@@ -4,18 +4,25 @@
  * whole to a temporary name and renamed. Text, one "key=value" per line,
  * every key exactly once (order free), no blank lines or comments:
  *
- *   version=1
+ *   version=2
  *   user=alice            uid=1001           gid=1001
+ *   id=0123456789abcdef   (the session id: 16 lowercase hex digits, random)
  *   keeper_pid=4242       keeper_start=123456   (starttime, /proc/PID/stat field 22)
  *   monitor_pid=4241      monitor_start=123450
- *   namespaces=user,mnt,pid,ipc,uts,net
+ *   namespaces=user,mnt,pid,ipc,uts,net,cgroup
  *   ns_dev=4              (st_dev of the nsfs inodes)
- *   ns_user=4026532001 … ns_net=4026532006   (0 for a kind not in namespaces)
- *   network=veth|none
- *   veth_host=nsv1001     addr_host=10.250.0.1  addr_peer=10.250.0.2
+ *   ns_user=4026532001 … ns_cgroup=4026532007 (0 for a kind not in namespaces)
+ *   network=none|veth|bridge|nat
+ *   veth_host=nsv1001     bridge=br0 (network=bridge only, else empty)
+ *   addr_host=10.250.0.1  addr_peer=10.250.0.2  (bridge: addr_host is the
+ *                                                gateway, the bridge's address)
  *   prefix=30             pool_index=0          (network=none: veth_host= empty,
  *                                                addresses 0.0.0.0, pool_index=0)
+ *   cgroup=1001-0123456789abcdef   (the session's cgroup under "nsession/"
+ *                                   in each hierarchy; empty: none)
  *   created=1700000000
+ *   logins=2              (login references held, as last counted by the
+ *                          monitor; informational, never trusted for a decision)
  *
  * The parser is strict: unknown, missing or duplicate keys, bad numbers,
  * lines over STATE_LINE_MAX, a missing final newline, or a file over
@@ -30,14 +37,17 @@
 
 #include "nsconf.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 #define STATE_LINE_MAX 128
 #define STATE_FILE_MAX 4096
 #define STATE_USER_MAX 32
+#define STATE_ID_LEN 16
+#define STATE_CGROUP_MAX 48
 
 struct session_record {
 	char user[STATE_USER_MAX + 1];
 	uint32_t uid, gid;
+	char id[STATE_ID_LEN + 1];
 	pid_t keeper_pid;
 	uint64_t keeper_start;
 	pid_t monitor_pid;
@@ -47,11 +57,19 @@ struct session_record {
 	uint64_t ns_ino[NSC_NS_COUNT];      /* indexed like nsc_ns_names */
 	enum nsc_netmode network;
 	char veth_host[16];
+	char bridge[16];
 	uint32_t addr_host, addr_peer;      /* host byte order */
 	unsigned prefix;
 	uint32_t pool_index;
+	char cgroup[STATE_CGROUP_MAX + 1];
 	int64_t created;
+	uint32_t logins;
 };
+
+/* A session id is exactly STATE_ID_LEN lowercase hex digits. */
+bool state_valid_id(const char *s);
+/* A cgroup leaf name: 1..STATE_CGROUP_MAX of [a-z0-9-], not starting with '-'. */
+bool state_valid_cgroup(const char *s);
 
 /* Returns the length written (without NUL), or -ENOSPC / -EINVAL (a field
  * that cannot be written safely, e.g. a user name with '\n'). */

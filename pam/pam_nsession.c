@@ -78,16 +78,21 @@
 #define HELPER_TIMEOUT_MS 30000
 #define CONFIG_MAX 1024
 
-enum { K_USER, K_MNT, K_PID, K_IPC, K_UTS, K_NET };
+enum { K_USER, K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
 static const int ns_types[NSP_NS_KINDS] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
-					    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET };
-static const char *const ns_names[NSP_NS_KINDS] = { "user", "mnt", "pid", "ipc", "uts", "net" };
+					    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+					    CLONE_NEWCGROUP };
+static const char *const ns_names[NSP_NS_KINDS] = { "user", "mnt", "pid", "ipc", "uts", "net",
+						    "cgroup" };
 /* What the opening process joins, and in which order: mnt last among the
- * ones that change what paths mean, pid only for children. */
-static const int parent_kinds[] = { K_NET, K_UTS, K_IPC, K_MNT, K_PID };
+ * ones that change what paths mean, pid only for children. The cgroup
+ * namespace is joined after the helper has moved the opener into the
+ * session's cgroup (if it has one), so its root is that cgroup. */
+static const int parent_kinds[] = { K_NET, K_UTS, K_IPC, K_CGROUP, K_MNT, K_PID };
 static const char *const host_paths[NSP_NS_KINDS] = {
 	NULL, "/proc/self/ns/mnt", "/proc/self/ns/pid_for_children",
 	"/proc/self/ns/ipc", "/proc/self/ns/uts", "/proc/self/ns/net",
+	"/proc/self/ns/cgroup",
 };
 
 struct args {
@@ -388,7 +393,7 @@ static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t w
  * every fd we hold. */
 static int child_join(struct state *st, char *why, size_t whylen)
 {
-	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET };
+	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
 	bool userns = st->ns[K_USER] >= 0;
 	int r = 0;
 

@@ -210,7 +210,7 @@ static void test_whitespace_and_comments(void **state)
 
 	resolve_ok("   network   =   veth   # comment after a value\n"
 		   "\tlinger\t=\t0\t\n"
-		   "namespaces =  user  mnt\t,pid , ipc,uts,,net \n"
+		   "namespaces =  user  mnt\t,pid , ipc,uts,,net cgroup \n"
 		   "#identity = root\n"
 		   "  # indented comment\n"
 		   "[ user   alice ]   # comment after a header\n"
@@ -414,8 +414,9 @@ static void test_bad_enums(void **state)
 		   "bad value 'admin' for 'identity' (expected self or root)");
 	expect_bad("identity = Root\n", 1, "bad value 'Root' for 'identity'");
 	expect_bad("identity = self root\n", 1, "bad value 'self root' for 'identity'");
-	expect_bad("network = bridge\n", 1,
-		   "bad value 'bridge' for 'network' (expected none or veth)");
+	expect_bad("network = macvlan\n", 1,
+		   "bad value 'macvlan' for 'network' (expected none, veth, bridge or nat)");
+	expect_bad("network = NAT\n", 1, "bad value 'NAT' for 'network'");
 	expect_bad("network = veth,none\n", 1, "bad value 'veth,none' for 'network'");
 }
 
@@ -428,10 +429,15 @@ static void test_namespaces(void **state)
 	resolve_ok("namespaces = uts ipc\nprivate_tmp = no\n", "alice", NULL, 0, &p);
 	assert_int_equal(p.namespaces, NSC_NS_UTS | NSC_NS_IPC);
 	resolve_ok("namespaces = net,ipc,uts,pid,mnt,user\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_ALL & ~(unsigned)NSC_NS_CGROUP);
+	resolve_ok("namespaces = cgroup,net,ipc,uts,pid,mnt,user\n", "alice", NULL, 0, &p);
 	assert_int_equal(p.namespaces, NSC_NS_ALL);
+	resolve_ok("namespaces = cgroup\nprivate_tmp = no\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.namespaces, NSC_NS_CGROUP);
 
 	expect_bad("namespaces = user mnt foo\n", 1, "unknown namespace 'foo' in 'namespaces'");
-	expect_bad("namespaces = cgroup\n", 1, "unknown namespace 'cgroup'");
+	expect_bad("namespaces = time\n", 1, "unknown namespace 'time'");
+	expect_bad("namespaces = cgroup user cgroup\n", 1, "duplicate namespace 'cgroup'");
 	expect_bad("namespaces = User\n", 1, "unknown namespace 'User'");
 	expect_bad("namespaces = user;mnt\n", 1, "unknown namespace 'user;mnt'");
 	expect_bad("namespaces = user mnt user\n", 1,
@@ -476,6 +482,74 @@ static void test_templates(void **state)
 	expect_bad(text, 1, "value for 'hostname' too long (max 63 characters)");
 	snprintf(text, sizeof(text), "[user x]\nveth_name = %s\n", tpl);
 	expect_bad(text, 2, "value for 'veth_name' too long (max 63 characters)");
+}
+
+static void test_network_modes(void **state)
+{
+	struct nsc_policy p;
+
+	resolve_ok("network = nat\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.network, NSC_NET_NAT);
+	assert_string_equal(p.veth_host, "nsv1000");
+	resolve_ok("network = bridge\nbridge = br-lab0\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.network, NSC_NET_BRIDGE);
+	assert_string_equal(p.bridge, "br-lab0");
+	assert_string_equal(p.veth_host, "nsv1000");
+	/* bridge is inherited like any key: a group sets the mode, defaults the name */
+	resolve_ok("bridge = br0\n[user alice]\nnetwork = bridge\n", "alice", NULL, 0, &p);
+	assert_string_equal(p.bridge, "br0");
+	expect_bad("bridge = a/b\n", 1, "bad value 'a/b' for 'bridge' (expected an interface name)");
+	expect_bad("bridge = abcdefghijklmnop\n", 1, "bad value 'abcdefghijklmnop' for 'bridge'");
+	expect_bad("bridge = ..\n", 1, "bad value '..' for 'bridge'");
+	expect_bad("bridge =\n", 1, "empty value for 'bridge'");
+	expect_bad("bridge = br0\nbridge = br1\n", 2, "duplicate key 'bridge'");
+}
+
+static void test_limits(void **state)
+{
+	struct nsc_policy p;
+	const char *bad_pids[] = { "0", "-1", "4194305", "1.5", "01", "MAX", "10k", "max max" };
+	const char *bad_mem[] = { "0", "1048575", "1023K", "1k", "1KB", "1 M", "1.5G", "-1M",
+				  "0100M", "18446744073709551616", "17179869184T", "MAX" };
+	const char *bad_cpu[] = { "0", "10001", "-5", "Default", "1e3" };
+	char text[128];
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_int_equal(p.pids_max, 0);
+	assert_int_equal(p.memory_max, 0);
+	assert_int_equal(p.cpu_weight, 0);
+	assert_false(nsc_wants_cgroup(&p));
+	resolve_ok("pids_max = 64\nmemory_max = 256M\ncpu_weight = 50\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.pids_max, 64);
+	assert_true(p.memory_max == 256ull << 20);
+	assert_int_equal(p.cpu_weight, 50);
+	assert_true(nsc_wants_cgroup(&p));
+	resolve_ok("pids_max = 4194304\nmemory_max = 1048576\ncpu_weight = 10000\n", "alice",
+		   NULL, 0, &p);
+	assert_int_equal(p.pids_max, 4194304);
+	assert_true(p.memory_max == 1048576);
+	resolve_ok("memory_max = 1024K\n", "alice", NULL, 0, &p);
+	assert_true(p.memory_max == 1048576);
+	resolve_ok("memory_max = 2G\n", "alice", NULL, 0, &p);
+	assert_true(p.memory_max == 2ull << 30);
+	resolve_ok("memory_max = 3T\n", "alice", NULL, 0, &p);
+	assert_true(p.memory_max == 3ull << 40);
+	/* a later section can lift a limit again */
+	resolve_ok("pids_max = 10\nmemory_max = 8M\ncpu_weight = 5\n[user alice]\n"
+		   "pids_max = max\nmemory_max = max\ncpu_weight = default\n", "alice", NULL, 0, &p);
+	assert_false(nsc_wants_cgroup(&p));
+	for (size_t i = 0; i < sizeof(bad_pids) / sizeof(bad_pids[0]); i++) {
+		snprintf(text, sizeof(text), "pids_max = %s\n", bad_pids[i]);
+		expect_bad(text, 1, "for 'pids_max' (expected 1..4194304 or max)");
+	}
+	for (size_t i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
+		snprintf(text, sizeof(text), "memory_max = %s\n", bad_mem[i]);
+		expect_bad(text, 1, "for 'memory_max' (expected bytes >= 1M");
+	}
+	for (size_t i = 0; i < sizeof(bad_cpu) / sizeof(bad_cpu[0]); i++) {
+		snprintf(text, sizeof(text), "cpu_weight = %s\n", bad_cpu[i]);
+		expect_bad(text, 1, "for 'cpu_weight' (expected 1..10000 or default)");
+	}
 }
 
 static void test_linger(void **state)
@@ -717,6 +791,9 @@ static void test_coherence(void **state)
 			  "identity root needs the user namespace");
 	expect_incoherent("namespaces = user mnt pid ipc uts\nnetwork = veth\n", "alice",
 			  "network veth needs the net namespace");
+	expect_incoherent("namespaces = user mnt pid ipc uts\nnetwork = nat\n", "alice",
+			  "network nat needs the net namespace");
+	expect_incoherent("network = bridge\n", "alice", "network bridge needs 'bridge = NAME'");
 	expect_incoherent("namespaces = user ipc uts net\n", "alice",
 			  "private_tmp needs the mnt namespace");
 	expect_incoherent("namespaces = user pid ipc uts net\nprivate_tmp = no\n", "alice",
@@ -1121,6 +1198,8 @@ int main(void)
 		cmocka_unit_test(test_bad_enums),
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_network_modes),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_address_pool),
 		cmocka_unit_test(test_parse_cidr),

@@ -15,15 +15,16 @@
 			((uint32_t)(c) << 8) | (uint32_t)(d))
 
 static const char veth_text[] =
-	"version=1\n"
+	"version=2\n"
 	"user=alice\n"
 	"uid=1001\n"
 	"gid=1002\n"
+	"id=0123456789abcdef\n"
 	"keeper_pid=4242\n"
 	"keeper_start=123456\n"
 	"monitor_pid=4241\n"
 	"monitor_start=123450\n"
-	"namespaces=user,mnt,pid,ipc,uts,net\n"
+	"namespaces=user,mnt,pid,ipc,uts,net,cgroup\n"
 	"ns_dev=4\n"
 	"ns_user=4026532001\n"
 	"ns_mnt=4026532002\n"
@@ -31,13 +32,17 @@ static const char veth_text[] =
 	"ns_ipc=4026532004\n"
 	"ns_uts=4026532005\n"
 	"ns_net=4026532006\n"
+	"ns_cgroup=4026532007\n"
 	"network=veth\n"
 	"veth_host=nsv1001\n"
+	"bridge=\n"
 	"addr_host=10.250.0.1\n"
 	"addr_peer=10.250.0.2\n"
 	"prefix=30\n"
 	"pool_index=0\n"
-	"created=1700000000\n";
+	"cgroup=1001-0123456789abcdef\n"
+	"created=1700000000\n"
+	"logins=2\n";
 
 static void veth_record(struct session_record *r)
 {
@@ -45,6 +50,7 @@ static void veth_record(struct session_record *r)
 	snprintf(r->user, sizeof(r->user), "alice");
 	r->uid = 1001;
 	r->gid = 1002;
+	snprintf(r->id, sizeof(r->id), "0123456789abcdef");
 	r->keeper_pid = 4242;
 	r->keeper_start = 123456;
 	r->monitor_pid = 4241;
@@ -59,7 +65,9 @@ static void veth_record(struct session_record *r)
 	r->addr_peer = IP(10, 250, 0, 2);
 	r->prefix = 30;
 	r->pool_index = 0;
+	snprintf(r->cgroup, sizeof(r->cgroup), "1001-0123456789abcdef");
 	r->created = 1700000000;
+	r->logins = 2;
 }
 
 static void none_record(struct session_record *r)
@@ -69,6 +77,7 @@ static void none_record(struct session_record *r)
 	r->ns_ino[1] = 0;
 	r->ns_ino[3] = 0;
 	r->ns_ino[5] = 0;
+	r->ns_ino[6] = 0;
 	r->network = NSC_NET_NONE;
 	r->veth_host[0] = '\0';
 	r->addr_host = 0;
@@ -166,7 +175,7 @@ static void test_format_none(void **state)
 	assert_true(state_format(&r, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\nnamespaces=user,pid,uts\n"));
 	assert_non_null(strstr(buf, "\nns_mnt=0\n"));
-	assert_non_null(strstr(buf, "\nnetwork=none\nveth_host=\naddr_host=0.0.0.0\n"
+	assert_non_null(strstr(buf, "\nnetwork=none\nveth_host=\nbridge=\naddr_host=0.0.0.0\n"
 				    "addr_peer=0.0.0.0\nprefix=0\npool_index=0\n"));
 }
 
@@ -230,7 +239,7 @@ static void test_format_invalid(void **state)
 	memset(r.ns_ino, 0, sizeof(r.ns_ino));
 	expect_format_einval(&r);
 	veth_record(&r);
-	r.namespaces = NSC_NS_ALL | 0x40;
+	r.namespaces = NSC_NS_ALL | 0x80;
 	expect_format_einval(&r);
 	veth_record(&r);
 	r.ns_ino[2] = 0; /* pid in namespaces, but no inode */
@@ -344,7 +353,7 @@ static void test_parse_any_order(void **state)
 	assert_int_equal(state_parse(text, pos, &got, err, sizeof(err)), 0);
 	assert_true(state_record_equal(&want, &got));
 	/* Namespaces listed in another order. */
-	edit(text, sizeof(text), "namespaces", "namespaces=net,uts,ipc,pid,mnt,user");
+	edit(text, sizeof(text), "namespaces", "namespaces=net,cgroup,uts,ipc,pid,mnt,user");
 	assert_int_equal(state_parse(text, strlen(text), &got, err, sizeof(err)), 0);
 	assert_true(state_record_equal(&want, &got));
 }
@@ -379,7 +388,7 @@ static void test_parse_duplicate_key(void **state)
 	const char *p = veth_text;
 	int lineno = 0;
 
-	/* Every line repeated at the end: line 24 is the duplicate. */
+	/* Every line repeated at the end: line 29 is the duplicate. */
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *eq = strchr(p, '=');
@@ -387,14 +396,14 @@ static void test_parse_duplicate_key(void **state)
 
 		lineno++;
 		snprintf(text, sizeof(text), "%s%.*s", veth_text, n, p);
-		snprintf(msg, sizeof(msg), "line 24: duplicate key %.*s", (int)(eq - p), p);
+		snprintf(msg, sizeof(msg), "line 29: duplicate key %.*s", (int)(eq - p), p);
 		assert_int_equal(parse_str(text), -EINVAL);
 		assert_string_equal(err, msg);
 		p = nl + 1;
 	}
-	assert_int_equal(lineno, 23);
+	assert_int_equal(lineno, 28);
 	/* Same value twice is still a duplicate. */
-	snprintf(text, sizeof(text), "version=1\nversion=1\n");
+	snprintf(text, sizeof(text), "version=2\nversion=2\n");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 2: duplicate key version");
 }
@@ -404,15 +413,16 @@ static void test_parse_unknown_key(void **state)
 	expect_bad_line("version", "Version=1", "line 1: unknown key");
 	expect_bad_line("version", " version=1", "line 1: unknown key");
 	expect_bad_line("version", "version =1", "line 1: unknown key");
-	expect_bad_line("ns_net", "ns_cgroup=5", "line 16: unknown key");
-	expect_bad_line("ns_net", "ns_=5", "line 16: unknown key");
-	expect_bad_line("created", "=5", "line 23: unknown key");
-	expect_bad_line("created", "logins=5", "line 23: unknown key");
+	expect_bad_line("ns_cgroup", "ns_time=5", "line 18: unknown key");
+	expect_bad_line("ns_net", "ns_=5", "line 17: unknown key");
+	expect_bad_line("created", "=5", "line 27: unknown key");
+	expect_bad_line("created", "login=5", "line 27: unknown key");
 }
 
 static void test_parse_bad_numbers(void **state)
 {
-	expect_bad_line("version", "version=2", "line 1: bad value for version");
+	expect_bad_line("version", "version=1", "line 1: bad value for version");
+	expect_bad_line("version", "version=3", "line 1: bad value for version");
 	expect_bad_line("version", "version=01", "line 1: bad value for version");
 	expect_bad_line("version", "version=", "line 1: bad value for version");
 	expect_bad_line("uid", "uid=-1", "line 3: bad value for uid");
@@ -425,21 +435,21 @@ static void test_parse_bad_numbers(void **state)
 	expect_bad_line("uid", "uid=4294967296", "line 3: bad value for uid");
 	expect_bad_line("uid", "uid=4294967295", "line 3: uid: not a valid id");
 	expect_bad_line("gid", "gid=4294967295", "line 4: gid: not a valid id");
-	expect_bad_line("keeper_pid", "keeper_pid=0", "line 5: keeper_pid: not a valid pid");
-	expect_bad_line("keeper_pid", "keeper_pid=2147483648", "line 5: bad value for keeper_pid");
-	expect_bad_line("keeper_pid", "keeper_pid=-4242", "line 5: bad value for keeper_pid");
-	expect_bad_line("monitor_pid", "monitor_pid=0", "line 7: monitor_pid: not a valid pid");
+	expect_bad_line("keeper_pid", "keeper_pid=0", "line 6: keeper_pid: not a valid pid");
+	expect_bad_line("keeper_pid", "keeper_pid=2147483648", "line 6: bad value for keeper_pid");
+	expect_bad_line("keeper_pid", "keeper_pid=-4242", "line 6: bad value for keeper_pid");
+	expect_bad_line("monitor_pid", "monitor_pid=0", "line 8: monitor_pid: not a valid pid");
 	expect_bad_line("keeper_start", "keeper_start=18446744073709551616",
-			"line 6: bad value for keeper_start");
-	expect_bad_line("monitor_start", "monitor_start=1e5", "line 8: bad value for monitor_start");
-	expect_bad_line("ns_dev", "ns_dev=", "line 10: bad value for ns_dev");
-	expect_bad_line("ns_pid", "ns_pid=-1", "line 13: bad value for ns_pid");
-	expect_bad_line("prefix", "prefix=33", "line 21: prefix: not a valid prefix length");
-	expect_bad_line("prefix", "prefix=030", "line 21: bad value for prefix");
-	expect_bad_line("pool_index", "pool_index=4294967296", "line 22: bad value for pool_index");
-	expect_bad_line("created", "created=-1", "line 23: bad value for created");
-	expect_bad_line("created", "created=9223372036854775808", "line 23: bad value for created");
-	expect_bad_line("created", "created=1700000000.5", "line 23: bad value for created");
+			"line 7: bad value for keeper_start");
+	expect_bad_line("monitor_start", "monitor_start=1e5", "line 9: bad value for monitor_start");
+	expect_bad_line("ns_dev", "ns_dev=", "line 11: bad value for ns_dev");
+	expect_bad_line("ns_pid", "ns_pid=-1", "line 14: bad value for ns_pid");
+	expect_bad_line("prefix", "prefix=33", "line 24: prefix: not a valid prefix length");
+	expect_bad_line("prefix", "prefix=030", "line 24: bad value for prefix");
+	expect_bad_line("pool_index", "pool_index=4294967296", "line 25: bad value for pool_index");
+	expect_bad_line("created", "created=-1", "line 27: bad value for created");
+	expect_bad_line("created", "created=9223372036854775808", "line 27: bad value for created");
+	expect_bad_line("created", "created=1700000000.5", "line 27: bad value for created");
 }
 
 static void test_parse_bad_strings(void **state)
@@ -451,28 +461,46 @@ static void test_parse_bad_strings(void **state)
 	expect_bad_line("user", "user=a=b", "line 2: user: not a valid user name");
 	expect_bad_line("user", "user=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* 33 */
 			"line 2: bad value for user");
-	expect_bad_line("namespaces", "namespaces=", "line 9: bad value for namespaces");
+	expect_bad_line("namespaces", "namespaces=", "line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=user,,mnt,pid,ipc,uts,net",
-			"line 9: bad value for namespaces");
+			"line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=user,user,mnt,pid,ipc,uts,net",
-			"line 9: bad value for namespaces");
-	expect_bad_line("namespaces", "namespaces=user,mnt,pid,ipc,uts,net,cgroup",
-			"line 9: bad value for namespaces");
+			"line 10: bad value for namespaces");
+	expect_bad_line("namespaces", "namespaces=user,mnt,pid,ipc,uts,net,time",
+			"line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=user,mnt,pid,ipc,uts,net,",
-			"line 9: bad value for namespaces");
+			"line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=,user,mnt,pid,ipc,uts,net",
-			"line 9: bad value for namespaces");
+			"line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=User,mnt,pid,ipc,uts,net",
-			"line 9: bad value for namespaces");
+			"line 10: bad value for namespaces");
 	expect_bad_line("namespaces", "namespaces=user mnt pid ipc uts net",
-			"line 9: bad value for namespaces");
-	expect_bad_line("network", "network=bridge", "line 17: bad value for network");
-	expect_bad_line("network", "network=", "line 17: bad value for network");
-	expect_bad_line("network", "network=VETH", "line 17: bad value for network");
-	expect_bad_line("veth_host", "veth_host=a/b", "line 18: veth_host: not a valid interface name");
-	expect_bad_line("veth_host", "veth_host=..", "line 18: veth_host: not a valid interface name");
-	expect_bad_line("veth_host", "veth_host=nsv 1", "line 18: veth_host: not a valid interface name");
-	expect_bad_line("veth_host", "veth_host=abcdefghijklmnop", "line 18: bad value for veth_host");
+			"line 10: bad value for namespaces");
+	expect_bad_line("network", "network=macvlan", "line 19: bad value for network");
+	expect_bad_line("network", "network=Veth", "line 19: bad value for network");
+	/* The session id: exactly 16 lowercase hex digits. */
+	expect_bad_line("id", "id=", "line 5: id: not a valid session id");
+	expect_bad_line("id", "id=0123456789abcde", "line 5: id: not a valid session id");
+	expect_bad_line("id", "id=0123456789ABCDEF", "line 5: id: not a valid session id");
+	expect_bad_line("id", "id=0123456789abcdeg", "line 5: id: not a valid session id");
+	expect_bad_line("id", "id=0123456789abcdef0", "line 5: bad value for id");
+	/* The cgroup name: [a-z0-9-], never a path. */
+	expect_bad_line("cgroup", "cgroup=../../etc", "line 26: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=a/b", "line 26: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=-x", "line 26: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=Ab", "line 26: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup",
+			"cgroup=0123456789012345678901234567890123456789012345678",
+			"line 26: bad value for cgroup");
+	expect_bad_line("logins", "logins=1025", "line 28: logins: too many logins");
+	expect_bad_line("logins", "logins=-1", "line 28: bad value for logins");
+	expect_bad_line("bridge", "bridge=a/b", "line 21: bridge: not a valid interface name");
+	expect_bad_line("network", "network=", "line 19: bad value for network");
+	expect_bad_line("network", "network=VETH", "line 19: bad value for network");
+	expect_bad_line("veth_host", "veth_host=a/b", "line 20: veth_host: not a valid interface name");
+	expect_bad_line("veth_host", "veth_host=..", "line 20: veth_host: not a valid interface name");
+	expect_bad_line("veth_host", "veth_host=nsv 1", "line 20: veth_host: not a valid interface name");
+	expect_bad_line("veth_host", "veth_host=abcdefghijklmnop", "line 20: bad value for veth_host");
 }
 
 static void test_parse_bad_addresses(void **state)
@@ -487,9 +515,9 @@ static void test_parse_bad_addresses(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "addr_host=%s", bad[i]);
-		expect_bad_line("addr_host", line, "line 19: bad value for addr_host");
+		expect_bad_line("addr_host", line, "line 22: bad value for addr_host");
 		snprintf(line, sizeof(line), "addr_peer=%s", bad[i]);
-		expect_bad_line("addr_peer", line, "line 20: bad value for addr_peer");
+		expect_bad_line("addr_peer", line, "line 23: bad value for addr_peer");
 	}
 }
 
@@ -505,7 +533,11 @@ static void test_parse_inconsistent(void **state)
 			"inconsistent record: network=none with veth_host, addresses or "
 			"pool_index set");
 	expect_bad_line("veth_host", "veth_host=",
-			"inconsistent record: network=veth without veth_host");
+			"inconsistent record: a network mode with a veth but no veth_host");
+	expect_bad_line("bridge", "bridge=br0",
+			"inconsistent record: bridge set without network=bridge, or missing");
+	expect_bad_line("network", "network=bridge",
+			"inconsistent record: bridge set without network=bridge, or missing");
 	/* network=none with only the addresses left over. */
 	edit(text, sizeof(text), "veth_host", "veth_host=");
 	char *p = strstr(text, "network=veth");
@@ -526,24 +558,24 @@ static void test_parse_structure(void **state)
 	expect_bad_line("uid", "", "line 3: empty line");
 	snprintf(text, sizeof(text), "%s\n", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 24: empty line");
+	assert_string_equal(err, "line 29: empty line");
 	snprintf(text, sizeof(text), "# comment\n%s", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: expected key=value");
 
 	/* Missing final newline: the file was truncated. */
 	assert_int_equal(parse_text(veth_text, len - 1), -EINVAL);
-	assert_string_equal(err, "line 23: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 28: no newline at end of file (truncated?)");
 	assert_int_equal(parse_text(veth_text, len - 5), -EINVAL);
-	assert_string_equal(err, "line 23: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 28: no newline at end of file (truncated?)");
 	/* Truncated at a line boundary: a key is missing. */
-	assert_int_equal(parse_text(veth_text, len - strlen("created=1700000000\n")), -EINVAL);
-	assert_string_equal(err, "missing key created");
+	assert_int_equal(parse_text(veth_text, len - strlen("logins=2\n")), -EINVAL);
+	assert_string_equal(err, "missing key logins");
 	/* Every truncation fails. */
 	for (size_t l = 0; l < len; l++)
 		assert_int_equal(parse_text(veth_text, l), -EINVAL);
 	/* A CRLF file. */
-	edit(text, sizeof(text), "version", "version=1\r");
+	edit(text, sizeof(text), "version", "version=2\r");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: bad value for version");
 }
@@ -559,13 +591,13 @@ static void test_parse_limits(void **state)
 	memset(line, 0, sizeof(line));
 	memcpy(line, "ns_dev=", 7);
 	memset(line + 7, '1', STATE_LINE_MAX - 7);
-	expect_bad_line("ns_dev", line, "line 10: bad value for ns_dev");
+	expect_bad_line("ns_dev", line, "line 11: bad value for ns_dev");
 	line[STATE_LINE_MAX] = '1';
-	expect_bad_line("ns_dev", line, "line 10: line longer than 128 characters");
+	expect_bad_line("ns_dev", line, "line 11: line longer than 128 characters");
 	/* Overlong last line without newline. */
 	snprintf(text, sizeof(text), "%s%s", veth_text, line);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 24: line longer than 128 characters");
+	assert_string_equal(err, "line 29: line longer than 128 characters");
 
 	/* File size: STATE_FILE_MAX + 1 bytes is refused before anything. */
 	memset(text, 'x', sizeof(text));
@@ -576,7 +608,7 @@ static void test_parse_limits(void **state)
 	memcpy(text, veth_text, len);
 	memset(text + len, '\n', STATE_FILE_MAX - len);
 	assert_int_equal(parse_text(text, STATE_FILE_MAX), -EINVAL);
-	assert_string_equal(err, "line 24: empty line");
+	assert_string_equal(err, "line 29: empty line");
 }
 
 static void test_parse_nul(void **state)
@@ -585,13 +617,13 @@ static void test_parse_nul(void **state)
 	size_t len = strlen(veth_text);
 
 	memcpy(text, veth_text, len);
-	text[strlen("version=1\nuser=ali")] = '\0';
+	text[strlen("version=2\nuser=ali")] = '\0';
 	assert_int_equal(parse_text(text, len), -EINVAL);
 	assert_string_equal(err, "line 2: NUL byte");
 	memcpy(text, veth_text, len);
 	text[len - 1] = '\0'; /* the final newline */
 	assert_int_equal(parse_text(text, len), -EINVAL);
-	assert_string_equal(err, "line 23: NUL byte");
+	assert_string_equal(err, "line 28: NUL byte");
 }
 
 static void test_parse_err_buffer(void **state)
