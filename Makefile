@@ -55,7 +55,7 @@ CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/a
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
-              helper/ttyguard.c
+              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.

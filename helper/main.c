@@ -30,9 +30,11 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "jobctl.h"
 #include "ttyguard.h"
 #include "pamwire.h"
 #include "subid.h"
+#include "userpolicy.h"
 #include "util.h"
 
 #ifndef NSESSION_SUBUID
@@ -43,7 +45,6 @@
 #endif
 #define NSESSION_VERSION "0.1"
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin"
-#define MAX_GROUPS 256
 #define EXIT_REFUSED 2
 #define EXIT_FAILED 1
 
@@ -145,28 +146,11 @@ static int load_policy(const char *config, const struct passwd *pw, struct nsc_p
 		       char *err, size_t errlen)
 {
 	struct nsc_config *cfg;
-	gid_t gids[MAX_GROUPS];
-	const char *names[MAX_GROUPS];
-	char *store[MAX_GROUPS];
-	int ngids = MAX_GROUPS, r;
-	size_t nnames = 0;
+	int r = nsc_load_file(config, &cfg, err, errlen);
 
-	r = nsc_load_file(config, &cfg, err, errlen);
 	if (r < 0)
 		return r;
-	if (getgrouplist(pw->pw_name, pw->pw_gid, gids, &ngids) < 0) {
-		nsc_free(cfg);
-		snprintf(err, errlen, "user %s is in more than %d groups", pw->pw_name, MAX_GROUPS);
-		return -E2BIG;
-	}
-	for (int i = 0; i < ngids; i++) {
-		struct group *gr = getgrgid(gids[i]);
-		if (gr && (store[nnames] = strdup(gr->gr_name)) != NULL)
-			names[nnames] = store[nnames], nnames++;
-	}
-	r = nsc_resolve(cfg, pw->pw_name, pw->pw_uid, names, nnames, pol, err, errlen);
-	for (size_t i = 0; i < nnames; i++)
-		free(store[i]);
+	r = policy_for_user(cfg, pw, pol, err, errlen);
 	nsc_free(cfg);
 	return r;
 }
@@ -244,23 +228,6 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 	return 0;
 }
 
-/* Job control across the PID namespace boundary: when the caller has the
- * terminal, the command gets its own process group (visible inside the
- * session) and the foreground, and gets it back after a stop. Otherwise a
- * shell inside would try to restore a process group it cannot see. */
-static bool have_terminal(void)
-{
-	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-}
-
-static void give_terminal(pid_t pgrp)
-{
-	void (*old)(int) = signal(SIGTTOU, SIG_IGN);
-
-	(void)tcsetpgrp(STDIN_FILENO, pgrp);
-	signal(SIGTTOU, old);
-}
-
 static void die_child(const char *what, int err) __attribute__((noreturn));
 static void die_child(const char *what, int err)
 {
@@ -332,8 +299,7 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	envp[ne] = NULL;
 
 	(void)close_range(3, ~0U, 0);
-	if (tty && setpgid(0, 0) == 0)
-		give_terminal(getpgrp());
+	jobctl_child(tty);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
 	if (cmd && cmd[0]) {
@@ -361,7 +327,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 {
 	struct session_join j;
 	char err[512];
-	bool tty = have_terminal();
+	bool tty = jobctl_have_terminal();
 	int r, status;
 
 	r = session_get(s, &j, err, sizeof(err));
@@ -387,8 +353,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	}
 	if (child_pid == 0)
 		enter_and_exec(s, &j, cmd, tty);
-	if (tty)
-		(void)setpgid(child_pid, child_pid); /* either side may win */
+	jobctl_parent(child_pid, tty);
 
 	/* Parent: keep only the login reference, and the user's own ids. */
 	proc_ns_close(j.ns_fds);
@@ -400,26 +365,11 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	signal(SIGTERM, forward_signal);
 	signal(SIGHUP, forward_signal);
-	for (;;) {
-		if (waitpid(child_pid, &status, WUNTRACED) < 0) {
-			if (errno == EINTR)
-				continue;
-			ns_err("waitpid: %s", strerror(errno));
-			return EXIT_FAILED;
-		}
-		if (!WIFSTOPPED(status))
-			break;
-		/* The command stopped (^Z): stop too, so the caller's shell
-		 * sees it, and hand the terminal back and forth. */
-		if (tty)
-			give_terminal(getpgrp());
-		kill(getpid(), SIGSTOP);
-		if (tty)
-			give_terminal(child_pid);
-		kill(tty ? -child_pid : child_pid, SIGCONT);
+	r = jobctl_wait(child_pid, tty, &status);
+	if (r < 0) {
+		ns_err("waitpid: %s", strerror(-r));
+		return EXIT_FAILED;
 	}
-	if (tty)
-		give_terminal(getpgrp());
 	close(j.ref_fd);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
