@@ -19,6 +19,11 @@ void ns_log_init(const char *ident)
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 }
 
+void ns_log_close(void)
+{
+	closelog();
+}
+
 void ns_quiet_stderr(void)
 {
 	use_stderr = false;

@@ -16,6 +16,10 @@
  * logs it to syslog (LOG_AUTHPRIV|LOG_ERR). ns_refuse is the same for a
  * refused request (LOG_WARNING, "refused: MSG"). ns_info logs only. */
 void ns_log_init(const char *ident);
+/* Before closing fds wholesale: syslog's socket must not be closed behind
+ * its back, or its next send goes to whatever reuses that fd number (and
+ * closes it on failure). Call ns_log_init again afterwards. */
+void ns_log_close(void);
 void ns_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -311,9 +311,11 @@ static int monitor_detach(int keep1, int keep2)
 			return -errno;
 	close(null);
 	ns_quiet_stderr();
+	ns_log_close();
 	for (int fd = 3; fd < 1024 + 64; fd++)
 		if (fd != keep1 && fd != keep2)
 			close(fd);
+	ns_log_init("nsession-helper");
 	umask(077);
 	if (chdir("/") < 0)
 		return -errno;
