@@ -4,6 +4,7 @@
 #   make fuzz            clang: libFuzzer targets, FUZZ_TIME=30 s each (fuzz/README.md)
 #   make integration     root: run tests/integration against a temporary install
 #   make integration-asan  root: the same against an ASan+UBSan helper (clang)
+#   make network         root: network = nat and bridge (tests/network)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root)
 #
@@ -22,8 +23,9 @@ SUBUID_FILE ?= /etc/subuid
 SUBGID_FILE ?= /etc/subgid
 PAMDIR      ?= $(PREFIX)/lib/security
 O           ?= build
+VERSION     := 0.1
 
-PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0
+PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0 libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 PAM_CFLAGS := $(shell pkg-config --cflags pam libcap libseccomp)
@@ -38,7 +40,7 @@ CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-unused-parameter \
           -fstack-protector-strong -fstack-clash-protection -fPIE -fno-strict-aliasing $(SAN) \
-          -Iconf -Ihelper \
+          -Iconf -Ihelper -DNSESSION_VERSION='"$(VERSION)"' \
           -DNSESSION_CONFIG='"$(SYSCONFDIR)/nsession.conf"' \
           -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
           -DNSESSION_SUBUID='"$(SUBUID_FILE)"' -DNSESSION_SUBGID='"$(SUBGID_FILE)"'
@@ -51,11 +53,11 @@ LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
 CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/args.c \
-            helper/addrpool.c helper/session_state.c conf/util.c
+            helper/addrpool.c helper/session_state.c helper/nftrules.c conf/util.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
-              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c
+              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -70,7 +72,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(O)/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-all: $(O)/nsession-helper $(O)/pam_nsession.so
+all: $(O)/nsession-helper $(O)/pam_nsession.so $(O)/nsessionctl
 
 $(O)/%.o: %.c $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)
@@ -80,6 +82,11 @@ $(O)/libnscore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The admin tool (root only, not setuid): the helper's own code for reading
+# records, joining and terminating, everything but its main().
+$(O)/nsessionctl: $(O)/ctl/nsessionctl.o $(filter-out $(O)/helper/main.o,$(HELPER_OBJ)) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The PAM module: loaded into sshd, su, login. Of the helper it links only
@@ -150,6 +157,10 @@ fuzz: fuzz-build
 integration: all
 	tests/integration/run.sh
 
+# root: network = nat and bridge (nftables, a test bridge; tests/network).
+network: all
+	tests/network/run.sh
+
 # root: the integration suite against a helper built with ASan+UBSan. It is
 # built by scripts/lib.sh (private_install, NSESSION_SAN=1) in the test's own
 # temporary tree (O=DIR/build), never in $(O), and fails if any helper
@@ -190,4 +201,4 @@ install: all
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan e2e install clean
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network e2e install clean

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "nftrules.h"
 #include "privs.h"
 #include "nsconf.h"
 #include "session_state.h"
@@ -72,6 +73,33 @@ int net_host_setup(const char *host, uint32_t addr, unsigned prefix);
  * link up and a default route via `gw`. */
 int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 		     unsigned prefix, uint32_t gw);
+/* network = bridge. net_bridge_check: `bridge` exists and is a bridge: 0,
+ * -ENODEV (no such link) or -EMEDIUMTYPE (not a bridge). Never creates
+ * one. net_bridge_attach: the same check, then `host` (the session's veth
+ * end) is enslaved to it and brought up; it gets no address. */
+int net_bridge_check(const char *bridge);
+int net_bridge_attach(const char *host, const char *bridge);
+/* Traffic counters of link `name` in the host's netns, as the kernel keeps
+ * them (64 bit, since the link was made). For a session's host end, rx is
+ * what the session sent and tx what it received. 0, -ENODEV (no such link)
+ * or -errno. Needs no privilege. All four pointers must be valid. */
+int net_link_stats(const char *name, uint64_t *rx_bytes, uint64_t *rx_packets,
+		   uint64_t *tx_bytes, uint64_t *tx_packets);
+
+/* ---- nft.c: network = nat, one nftables table per user (nftrules.h) ---- */
+/* Atomically replace any table `ip nsession_<uid>` by a fresh one for veth
+ * `ifname` and session address `peer` (host order). On error `err` (may be
+ * NULL) holds nft's first error line. Needs CAP_NET_ADMIN. */
+int nft_session_create(uint32_t uid, const char *ifname, uint32_t peer, char *err, size_t errlen);
+/* Delete that table if it exists (0 also when there was none). */
+int nft_session_delete(uint32_t uid);
+/* The table's five named counters (nftrules.h: fwd_out, fwd_in, fwd_drop,
+ * masq, input), packets and bytes since the session was created. -ENOENT:
+ * no such table (no nat session); -EPROTO: a table of that name without
+ * all five counters; -EIO: nft failed. Needs CAP_NET_ADMIN. */
+int nft_session_counters(uint32_t uid, struct nft_counters *out);
+/* net.ipv4.ip_forward of the caller's netns: 1, 0 or -errno. */
+int net_ip_forward_enabled(void);
 
 /* ---- mounts.c: the session's mount namespace ------------------------ */
 int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */

@@ -43,7 +43,6 @@
 #ifndef NSESSION_SUBGID
 #define NSESSION_SUBGID "/etc/subgid"
 #endif
-#define NSESSION_VERSION "0.1"
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin"
 #define EXIT_REFUSED 2
 #define EXIT_FAILED 1
@@ -398,7 +397,8 @@ static int cmd_pam_open(const struct session_spec *s)
 
 	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET ||
 	    getsockopt(STDIN_FILENO, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
-		ns_refuse("pam-open: stdin is not the module's unix seqpacket socket");
+		ns_refuse("user=%s uid=%u: pam-open: stdin is not the module's unix seqpacket "
+			  "socket", s->user, s->uid);
 		return EXIT_REFUSED;
 	}
 	if (session_get(s, &j, err, sizeof(err)) < 0) {
@@ -460,10 +460,12 @@ static int cmd_status(const struct passwd *pw)
 	nsc_format_ipv4(r.addr_host, host);
 	nsc_format_ipv4(r.addr_peer, peer);
 	printf("user=%s\nuid=%u\nkeeper_pid=%d\nmonitor_pid=%d\nnetwork=%s\n", r.user, r.uid,
-	       (int)r.keeper_pid, (int)r.monitor_pid, r.network == NSC_NET_VETH ? "veth" : "none");
-	if (r.network == NSC_NET_VETH)
+	       (int)r.keeper_pid, (int)r.monitor_pid, nsc_netmode_names[r.network]);
+	if (nsc_net_has_veth(r.network))
 		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
 		       peer, r.prefix);
+	if (r.network == NSC_NET_BRIDGE)
+		printf("bridge=%s\n", r.bridge);
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		if (r.namespaces & (1u << i))
 			printf("ns_%s=%llu\n", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);
@@ -506,7 +508,7 @@ int main(int argc, char **argv)
 
 	r = args_parse(argc, argv, ruid, &a, err, sizeof(err));
 	if (r == -EPERM) {
-		ns_refuse("uid=%u: %s", ruid, err);
+		ns_refuse("%s", err); /* it names the caller's uid */
 		return EXIT_REFUSED;
 	}
 	if (r < 0) {
@@ -573,14 +575,14 @@ int main(int argc, char **argv)
 		 * root inside owns that mount table and could bend the paths
 		 * the parent writes as host root (utmp, wtmp, lastlog). */
 		if (spec->pol.identity == NSC_ID_ROOT) {
-			ns_refuse("%s (uid %u): identity = root sessions are entered with "
+			ns_refuse("user=%s uid=%u: identity = root sessions are entered with "
 				  "'nsession-helper run', not through PAM", pw->pw_name, pw->pw_uid);
 			return EXIT_REFUSED;
 		}
 		return cmd_pam_open(spec);
 	}
 	if (spec->pol.exempt || pw->pw_uid == 0) {
-		ns_refuse("%s (uid %u) is exempt from session isolation by policy", pw->pw_name,
+		ns_refuse("user=%s uid=%u: exempt from session isolation by policy", pw->pw_name,
 			  pw->pw_uid);
 		return EXIT_REFUSED;
 	}

@@ -19,6 +19,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 
@@ -99,19 +100,30 @@ int net_veth_create(const char *host, pid_t peer_pid, const char *peer)
 	return r;
 }
 
-int net_link_exists(const char *name)
+static int bridge_get(struct nl_sock *sk, const char *name, struct rtnl_link **out);
+
+/* One look-up on a socket of its own; on success the caller puts *out. */
+static int link_lookup(const char *name, bool bridge, struct rtnl_link **out)
 {
 	struct nl_sock *sk;
-	struct rtnl_link *link = NULL;
 	int r;
 
+	*out = NULL;
 	r = sock_open(&sk);
 	if (r < 0)
 		return r;
-	r = link_get(sk, name, &link);
-	if (link)
-		rtnl_link_put(link);
+	r = bridge ? bridge_get(sk, name, out) : link_get(sk, name, out);
 	nl_socket_free(sk);
+	return r;
+}
+
+int net_link_exists(const char *name)
+{
+	struct rtnl_link *link;
+	int r = link_lookup(name, false, &link);
+
+	if (r == 0)
+		rtnl_link_put(link);
 	if (r == -ENODEV)
 		return 0;
 	return r < 0 ? r : 1;
@@ -299,5 +311,71 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 	if (r == 0 && peer)
 		r = link_configure(sk, peer, addr, prefix, gw);
 	nl_socket_free(sk);
+	return r;
+}
+
+/* An existing link named `name` that is a bridge: 0, -ENODEV (no such
+ * link) or -EMEDIUMTYPE (a link, but not a bridge). */
+static int bridge_get(struct nl_sock *sk, const char *name, struct rtnl_link **out)
+{
+	int r = link_get(sk, name, out);
+
+	if (r < 0)
+		return r;
+	if (!rtnl_link_is_bridge(*out)) {
+		rtnl_link_put(*out);
+		*out = NULL;
+		return -EMEDIUMTYPE;
+	}
+	return 0;
+}
+
+int net_bridge_check(const char *bridge)
+{
+	struct rtnl_link *br;
+	int r = link_lookup(bridge, true, &br);
+
+	if (r == 0)
+		rtnl_link_put(br);
+	return r;
+}
+
+int net_bridge_attach(const char *host, const char *bridge)
+{
+	struct nl_sock *sk;
+	struct rtnl_link *br = NULL, *link = NULL;
+	int r;
+
+	r = sock_open(&sk);
+	if (r < 0)
+		return r;
+	r = bridge_get(sk, bridge, &br);
+	if (r == 0)
+		r = link_get(sk, host, &link);
+	if (r == 0)
+		r = nlerr(rtnl_link_enslave(sk, br, link));
+	if (r == 0)
+		r = link_up(sk, link);
+	if (link)
+		rtnl_link_put(link);
+	if (br)
+		rtnl_link_put(br);
+	nl_socket_free(sk);
+	return r;
+}
+
+int net_link_stats(const char *name, uint64_t *rx_bytes, uint64_t *rx_packets,
+		   uint64_t *tx_bytes, uint64_t *tx_packets)
+{
+	struct rtnl_link *link;
+	int r = link_lookup(name, false, &link);
+
+	if (r == 0) {
+		*rx_bytes = rtnl_link_get_stat(link, RTNL_LINK_RX_BYTES);
+		*rx_packets = rtnl_link_get_stat(link, RTNL_LINK_RX_PACKETS);
+		*tx_bytes = rtnl_link_get_stat(link, RTNL_LINK_TX_BYTES);
+		*tx_packets = rtnl_link_get_stat(link, RTNL_LINK_TX_PACKETS);
+		rtnl_link_put(link);
+	}
 	return r;
 }

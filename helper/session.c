@@ -173,7 +173,7 @@ static int try_join(const struct session_record *rec, const struct session_spec 
  * (only processes whose identity matches the record), remove its veth and
  * the record. Called with the user's lock held. */
 static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *rec,
-			  const char *veth_guess)
+			  const struct nsc_policy *guess)
 {
 	if (rec) {
 		int fd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
@@ -186,10 +186,16 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 			pidfd_signal(fd, SIGKILL);
 			close(fd);
 		}
-		if (rec->network == NSC_NET_VETH && rec->veth_host[0])
+		if (nsc_net_has_veth(rec->network) && rec->veth_host[0])
 			(void)net_link_delete(rec->veth_host);
-	} else if (veth_guess && veth_guess[0]) {
-		(void)net_link_delete(veth_guess);
+		if (rec->network == NSC_NET_NAT)
+			(void)nft_session_delete(uid);
+	} else if (guess) {
+		/* No record to go by: what the current policy would have made. */
+		if (guess->veth_host[0])
+			(void)net_link_delete(guess->veth_host);
+		if (guess->network == NSC_NET_NAT)
+			(void)nft_session_delete(uid);
 	}
 	(void)state_remove(dirfd, uid);
 }
@@ -227,7 +233,7 @@ struct monitor {
 	int kpidfd;
 	int ksync;       /* monitor end of the keeper's sync socket */
 	int listen_fd;
-	bool veth_made, record_written;
+	bool veth_made, nft_made, record_written;
 	bool owns_names; /* false once the record names another monitor */
 	struct session_record rec;
 	int clients[MAX_LOGINS];
@@ -266,6 +272,10 @@ static void monitor_undo(struct monitor *m)
 			;
 		close(m->kpidfd);
 		m->kpidfd = -1;
+	}
+	if (m->nft_made && m->owns_names) {
+		(void)nft_session_delete(m->spec->uid);
+		m->nft_made = false;
 	}
 	if (m->veth_made && m->owns_names) {
 		(void)net_link_delete(m->rec.veth_host);
@@ -366,6 +376,15 @@ static int make_session_id(char out[STATE_ID_LEN + 1])
 	return 0;
 }
 
+/* The prefix length of the session's eth0: a /30 block of the pool, or
+ * with network = bridge the pool's own (the bridge is the gateway). */
+static unsigned session_prefix(const struct nsc_policy *p)
+{
+	if (!nsc_net_has_veth(p->network))
+		return 0;
+	return p->network == NSC_NET_BRIDGE ? p->pool_prefix : ADDRPOOL_BLOCK_PREFIX;
+}
+
 static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, uint32_t peer)
 {
 	const struct session_spec *s = m->spec;
@@ -400,7 +419,7 @@ static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, ui
 	r->pool_index = pool_index;
 	r->addr_host = host;
 	r->addr_peer = peer;
-	r->prefix = s->pol.network == NSC_NET_VETH ? ADDRPOOL_BLOCK_PREFIX : 0;
+	r->prefix = session_prefix(&s->pol);
 	r->created = (int64_t)time(NULL);
 	r->logins = 0;
 	return 0;
@@ -489,7 +508,13 @@ static int monitor_setup(struct monitor *m)
 		report(m, "Emaking a session id: %s", strerror(-r));
 		return r;
 	}
-	if (p->network == NSC_NET_VETH) {
+	if (p->network == NSC_NET_BRIDGE && (r = net_bridge_check(p->bridge)) < 0) {
+		report(m, r == -ENODEV ? "Ebridge %s does not exist"
+		       : r == -EMEDIUMTYPE ? "Ebridge = %s: that interface is not a bridge"
+		       : "Elooking up bridge %s failed", p->bridge);
+		return r;
+	}
+	if (nsc_net_has_veth(p->network)) {
 		uint32_t used[4096];
 		size_t nused;
 
@@ -509,6 +534,8 @@ static int monitor_setup(struct monitor *m)
 			       r == -ENOSPC ? "address pool exhausted" : strerror(-r));
 			goto fail;
 		}
+		if (p->network == NSC_NET_BRIDGE)
+			host = p->pool_net + 1; /* the gateway, held by the bridge */
 		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->pol.veth_host);
 		/* A leftover of a crashed session of this user (the keeper's
 		 * netns is freed asynchronously) is removed; anything else by
@@ -576,7 +603,7 @@ static int monitor_setup(struct monitor *m)
 	}
 	FAULT("keeper-ready");
 
-	if (p->network == NSC_NET_VETH) {
+	if (nsc_net_has_veth(p->network)) {
 		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
 		if (r < 0) {
 			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
@@ -584,12 +611,24 @@ static int monitor_setup(struct monitor *m)
 		}
 		m->veth_made = true;
 		FAULT("veth-created");
-		r = net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
+		r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(s->pol.veth_host, p->bridge)
+						 : net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
 		if (r < 0) {
 			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
 			goto fail;
 		}
 		FAULT("host-configured");
+	}
+	if (p->network == NSC_NET_NAT) {
+		if (net_ip_forward_enabled() == 0)
+			ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
+				    "so its traffic is not forwarded", s->user);
+		m->nft_made = true; /* even half-made, the table must go on failure */
+		r = nft_session_create(s->uid, s->pol.veth_host, peer, buf, sizeof(buf));
+		if (r < 0) {
+			report(m, "Eadding the nat rules (nftables): %s", buf);
+			goto fail;
+		}
 	}
 	if (p->namespaces & NSC_NS_NET) {
 		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
@@ -599,8 +638,8 @@ static int monitor_setup(struct monitor *m)
 			report(m, "Eopening the session's netns: %s", strerror(-r));
 			goto fail;
 		}
-		r = p->network == NSC_NET_VETH
-			    ? net_inside_setup(netfd, PEER_IFNAME, peer, ADDRPOOL_BLOCK_PREFIX, host)
+		r = nsc_net_has_veth(p->network)
+			    ? net_inside_setup(netfd, PEER_IFNAME, peer, session_prefix(p), host)
 			    : net_inside_setup(netfd, NULL, 0, 0, 0);
 		close(netfd);
 		if (r < 0) {
@@ -909,7 +948,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 			}
 		} else if (r != -ENOENT) {
 			ns_warn_log("%s; removing it", why);
-			cleanup_stale(dirfd, spec->uid, NULL, spec->pol.veth_host);
+			cleanup_stale(dirfd, spec->uid, NULL, &spec->pol);
 			r = -ENOENT;
 		}
 		FAULT("locked");
@@ -933,7 +972,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 				if (state_read(dirfd, spec->uid, &rec, why, sizeof(why)) == 0)
 					cleanup_stale(dirfd, spec->uid, &rec, NULL);
 				else
-					cleanup_stale(dirfd, spec->uid, NULL, spec->pol.veth_host);
+					cleanup_stale(dirfd, spec->uid, NULL, &spec->pol);
 			}
 		} else if (r < 0) {
 			snprintf(err, errlen, "joining the session: %s", strerror(-r));

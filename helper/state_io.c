@@ -197,7 +197,7 @@ int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 		*dot = '\0';
 		if (ns_parse_u32(de->d_name, &uid) < 0)
 			continue;
-		if (state_read(dirfd, uid, &r, err, sizeof(err)) < 0 || r.network != NSC_NET_VETH)
+		if (state_read(dirfd, uid, &r, err, sizeof(err)) < 0 || !nsc_net_has_veth(r.network))
 			continue;
 		if (*n == max) {
 			closedir(d);

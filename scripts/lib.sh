@@ -2,7 +2,8 @@
 # private_install DIR: build nsession-helper with every trusted path under
 # DIR (config DIR/etc/nsession.conf, state DIR/run/nsession, subordinate ids
 # DIR/etc/sub{u,g}id) and install it setuid root as DIR/bin/nsession-helper,
-# with the PAM module (which runs that helper) as DIR/lib/pam_nsession.so.
+# with the PAM module (which runs that helper) as DIR/lib/pam_nsession.so
+# and the admin tool as DIR/bin/nsessionctl.
 # Nothing outside DIR is touched, so a real /etc/nsession.conf or
 # /run/nsession on the machine is never read or changed.
 # With NSESSION_SAN=1 in the environment, only the helper is built, with
@@ -12,7 +13,7 @@
 # login). clang, not gcc: gcc 12 links separate libasan and libubsan, and
 # then UBSan ignores log_path and reports to stderr only.
 private_install() {
-	local dir=$1 src san=() what=(nsession-helper pam_nsession.so)
+	local dir=$1 src san=() what=(nsession-helper pam_nsession.so nsessionctl)
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	chmod 755 "$dir"
 	mkdir -p "$dir/bin" "$dir/lib" "$dir/etc" "$dir/run" "$dir/home"
@@ -29,8 +30,10 @@ private_install() {
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
-	[ -n "${NSESSION_SAN:-}" ] ||
+	if [ -z "${NSESSION_SAN:-}" ]; then
 		install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
+		install -o root -g root -m 0755 "$dir/build/nsessionctl" "$dir/bin/nsessionctl"
+	fi
 	: >"$dir/etc/subuid"
 	: >"$dir/etc/subgid"
 	chmod 644 "$dir/etc/subuid" "$dir/etc/subgid"
@@ -125,4 +128,28 @@ remove_links() {
 	for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^$1"); do
 		ip link del "$l" 2>/dev/null
 	done
+}
+
+# syslog_sink SINK LOG: collect what is logged to /dev/log into the file LOG,
+# with SINK a built tests/hostile/logsink. Without a /dev/log (no syslog
+# daemon, as in CI) the sink is bound there (MADE_DEVLOG=1: remove it at
+# the end); with one, the caller must already be in a private mount
+# namespace (unshare -m --propagation private), where the sink is bound
+# over /dev/log, so the real log socket is never touched. Sets SINK_PID.
+syslog_sink() {
+	local sink=$1 log=$2
+	: >"$log"
+	if [ -e /dev/log ]; then
+		"$sink" "$log.sock" "$log" &
+		SINK_PID=$!
+		disown
+		wait_for 5 test -S "$log.sock" && mount --bind "$log.sock" /dev/log
+	else
+		"$sink" /dev/log "$log" &
+		SINK_PID=$!
+		disown
+		MADE_DEVLOG=1
+		wait_for 5 test -S /dev/log
+	fi
+	[ -S /dev/log ] || { echo "no syslog sink" >&2; return 1; }
 }

@@ -36,6 +36,18 @@ summary() {
 
 # ---- sessions: the suite sets H (the helper), STATE (its state directory),
 # LINK_PREFIX (its veth names) and CLEAN_WAIT (seconds) ----------------------
+# run_as USER CMD...: CMD in USER's session (scripts/lib.sh's `as`)
+run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
+# bg_session USER: a session held open by a sleeping login; its pid is added
+# to BGPIDS (the suite's cleanup kills them) and set as LAST_BG
+bg_session() {
+	# an earlier session of USER may still be ending: wait for it first
+	wait_for 5 test ! -e "$STATE/$(id -u "$1").session"
+	bg_as "$1" "$H" run -- sleep 300
+	BGPIDS="$BGPIDS $BG_PID"
+	LAST_BG=$BG_PID
+	wait_for 10 test -e "$STATE/$(id -u "$1").session"
+}
 status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
 session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
 nothing_left() {

@@ -76,20 +76,7 @@ if [ -z "${NSH_IN_NS:-}" ] && [ -e /dev/log ]; then
 	rm -rf "$T"
 	exec unshare -m --propagation private env NSH_IN_NS=1 "$0" "$@"
 fi
-: >"$LOG"
-if [ -e /dev/log ]; then
-	"$TOOLS/logsink" "$T/log.sock" "$LOG" &
-	SINK_PID=$!
-	disown
-	wait_for 5 test -S "$T/log.sock" && mount --bind "$T/log.sock" /dev/log
-else
-	"$TOOLS/logsink" /dev/log "$LOG" &
-	SINK_PID=$!
-	disown
-	MADE_DEVLOG=1
-	wait_for 5 test -S /dev/log
-fi
-[ -S /dev/log ] || { echo "no syslog sink" >&2; exit 1; }
+syslog_sink "$TOOLS/logsink" "$LOG" || exit 1
 
 getent group nshdeny >/dev/null && groupdel nshdeny
 groupadd nshdeny
@@ -109,7 +96,6 @@ echo secret >"$T/denied"
 chown root:nshdeny "$T/denied"
 chmod 0604 "$T/denied"
 
-run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
 logged() { grep -F -- "$1" "$LOG" >/dev/null; }
 # expect_logged DESC TEXT: TEXT reached syslog (from the helper or monitor)
 expect_logged() {
@@ -498,7 +484,7 @@ for variant in recorded fake; do
 	out=$(run_as nsh1 /bin/readlink /proc/self/ns/net 2>/dev/null)
 	expect_ne "forged record ($variant inodes): login not in the fake's netns" "$(readlink "/proc/$FAKE/ns/net")" "$out"
 	expect_match "forged record ($variant inodes): a real session instead" "^net:" "$out"
-	expect_logged "forged record ($variant inodes): logged as stale" "stale session record of nsh1"
+	expect_logged "forged record ($variant inodes): logged as stale" "user=nsh1 uid=$U1 record removed"
 done
 end_bg
 pkill -KILL -u "$U1" 2>/dev/null

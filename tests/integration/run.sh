@@ -65,15 +65,6 @@ veth_name = nst%U
 EOF
 chmod 644 "$T/etc/"*
 
-run_as() { local u=$1; shift; as "$u" "$H" run -- "$@"; }
-bg_session() { # bg_session USER: a session held open by a sleeping login
-	# an earlier session of USER may still be ending: wait for it first
-	wait_for 5 test ! -e "$STATE/$(uid "$1").session"
-	bg_as "$1" "$H" run -- sleep 300
-	BGPIDS="$BGPIDS $BG_PID"
-	LAST_BG=$BG_PID
-	wait_for 10 test -e "$STATE/$(uid "$1").session"
-}
 
 # ---- basics -------------------------------------------------------------------
 echo "# a command runs in a new session and its exit status comes back"
