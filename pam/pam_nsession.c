@@ -248,7 +248,7 @@ static int recv_reply(int sock, struct state *st)
 	for (int i = 0; i < NSP_NS_KINDS; i++)
 		want += (st->rep.ns_mask >> i) & 1;
 	if (r == 0 && (n != (ssize_t)sizeof(st->rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		       st->rep.magic != NSP_MAGIC || (st->rep.ns_mask & ~0x3fu) || nfds != want))
+		       st->rep.magic != NSP_MAGIC || (st->rep.ns_mask & ~((1u << NSP_NS_KINDS) - 1)) || nfds != want))
 		r = -EPROTO;
 	if (r < 0) {
 		for (int i = 0; i < nfds; i++)

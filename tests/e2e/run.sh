@@ -52,13 +52,13 @@ uid() { id -u "$1"; }
 has_record() { test -e "$STATE/$(uid "$1").session"; }
 no_record() { test ! -e "$STATE/$(uid "$1").session"; }
 keeper_of() { status_field "$1" keeper_pid; }
-ns_line() { # ns_line PID: "user:[..] mnt:[..] ..." for the six kinds
+ns_line() { # ns_line PID: "user:[..] mnt:[..] ..." for the seven kinds
 	local k out=""
-	for k in user mnt pid ipc uts net; do out="$out $(readlink "/proc/$1/ns/$k")"; done
+	for k in user mnt pid ipc uts net cgroup; do out="$out $(readlink "/proc/$1/ns/$k")"; done
 	echo "${out# }"
 }
 # Remote snippet printing the same for the shell itself.
-NS_CMD='o=""; for k in user mnt pid ipc uts net; do o="$o $(readlink /proc/self/ns/$k)"; done; echo ${o# }'
+NS_CMD='o=""; for k in user mnt pid ipc uts net cgroup; do o="$o $(readlink /proc/self/ns/$k)"; done; echo ${o# }'
 # Remote snippet listing open fds that are namespaces or sockets (the
 # module's ns fds and login reference must never reach a shell).
 FD_CMD='for f in /proc/$$/fd/*; do readlink "$f"; done | grep -E "^(user|mnt|pid|ipc|uts|net|socket):" | tr "\n" " "'
@@ -84,7 +84,7 @@ cp "$T/etc/subuid" "$T/etc/subgid"
 cat >"$T/etc/nsession.conf" <<EOF
 # end-to-end test policy
 [defaults]
-namespaces = user mnt pid ipc uts net
+namespaces = user mnt pid ipc uts net cgroup
 identity = self
 hostname = %u-box
 network = veth
@@ -118,7 +118,7 @@ echo "# sshd: a key login running a command"
 out=$(lab_ssh "$T" nse1 "echo shell-ok; $NS_CMD" </dev/null 2>&1)
 expect_eq "key login runs the command" "shell-ok" "$(echo "$out" | head -1)"
 sess_ns=$(echo "$out" | sed -n 2p)
-for i in 1 2 3 4 5 6; do
+for i in 1 2 3 4 5 6 7; do
 	h=$(echo "$HOST_NS" | cut -d' ' -f$i) s=$(echo "$sess_ns" | cut -d' ' -f$i)
 	expect_ne "ssh command: ${h%%:*} namespace differs from the host's" "$h" "$s"
 done
@@ -187,7 +187,7 @@ out=$(cd / && lab_enter "$T" su - nse2 -c "echo su-ok; hostname; $NS_CMD; ps -e 
 expect_eq "su - runs the command" "su-ok" "$(echo "$out" | sed -n 1p)"
 expect_eq "su: hostname from the policy" "nse2-box" "$(echo "$out" | sed -n 2p)"
 su_ns=$(echo "$out" | sed -n 3p)
-for i in 2 3 4 5 6; do
+for i in 2 3 4 5 6 7; do
 	h=$(echo "$HOST_NS" | cut -d' ' -f$i) s=$(echo "$su_ns" | cut -d' ' -f$i)
 	expect_ne "su: ${h%%:*} namespace differs from the host's" "$h" "$s"
 done
@@ -257,7 +257,7 @@ bg_login nse2
 P2=$LAST_BG
 wait_for 10 has_record nse1 && wait_for 10 has_record nse2
 k1=$(keeper_of nse1) k2=$(keeper_of nse2)
-for i in 2 3 4 5 6 1; do
+for i in 2 3 4 5 6 7 1; do
 	a=$(ns_line "$k1" | cut -d' ' -f$i) b=$(ns_line "$k2" | cut -d' ' -f$i)
 	expect_ne "nse1 and nse2: different ${a%%:*} namespaces" "$a" "$b"
 done
@@ -334,7 +334,7 @@ old=$(ns_line "$k1")
 kill -KILL "$k1"
 wait "$P1" 2>/dev/null
 out=$(lab_ssh "$T" nse1 "$NS_CMD" </dev/null)
-expect_eq "a login after the keeper was killed works" 6 "$(echo "$out" | wc -w)"
+expect_eq "a login after the keeper was killed works" 7 "$(echo "$out" | wc -w)"
 expect_ne "... in a new session" "$old" "$out"
 expect_clean "... and nothing is left of either"
 bg_login nse1

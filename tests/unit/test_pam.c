@@ -318,7 +318,7 @@ static void test_reply_good(void **state)
 static void test_reply_all_kinds(void **state)
 {
 	(void)state;
-	expect_good(0x3f);                     /* NSP_MAX_FDS: the most that fits */
+	expect_good(0x7f);                     /* NSP_MAX_FDS: all seven kinds, the most that fits */
 }
 
 static void test_reply_no_kinds(void **state)
@@ -384,10 +384,10 @@ static void test_reply_too_many_fds(void **state)
 static void test_reply_unknown_kind(void **state)
 {
 	(void)state;
-	expect_bad(NSP_MAGIC, 0x41, 2);        /* bit 6: the first past net */
-	expect_bad(NSP_MAGIC, 0x40, 1);
+	expect_bad(NSP_MAGIC, 0x81, 2);        /* bit 7: the first past cgroup */
+	expect_bad(NSP_MAGIC, 0x80, 1);
 	expect_bad(NSP_MAGIC, 0x80000001u, 2);
-	expect_bad(NSP_MAGIC, 0x7f, 7);
+	expect_bad(NSP_MAGIC, 0xff, 8);
 }
 
 static void test_reply_short(void **state)
