@@ -6,7 +6,10 @@
 #   make integration-asan  root: the same against an ASan+UBSan helper (clang)
 #   make network         root: network = nat and bridge (tests/network)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
-#   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root)
+#   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root;
+#                        PREFIX=/usr: Debian's paths, module in /usr/lib/<multiarch>/security)
+#   make deb             build the Debian package from a clean copy into $(O)/deb/
+#   make package-test    root: build, install, use, purge the package (tests/package)
 #
 # Paths the setuid helper trusts are compiled in (never taken from the
 # environment): NSESSION_CONFIG and NSESSION_STATEDIR. Tests build a separate
@@ -21,7 +24,19 @@ SYSCONFDIR  ?= /etc
 RUNSTATEDIR ?= /run
 SUBUID_FILE ?= /etc/subuid
 SUBGID_FILE ?= /etc/subgid
+# The system's PAM modules: /usr/lib/<multiarch>/security for PREFIX=/usr.
+ifeq ($(origin MULTIARCH),undefined)
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch 2>/dev/null)
+endif
+ifeq ($(PREFIX),/usr)
+PAMDIR      ?= /usr/lib/$(MULTIARCH)/security
+else
 PAMDIR      ?= $(PREFIX)/lib/security
+endif
+# pam-auth-update(8) profile (read from /usr/share/pam-configs only).
+PAMCONFDIR  ?= $(PREFIX)/share/pam-configs
+# Admin programs built into $(O), installed 0755 to $(SBINDIR).
+SBIN_PROGS  := nsessionctl
 O           ?= build
 VERSION     := 0.1
 
@@ -91,10 +106,17 @@ $(O)/nsessionctl: $(O)/ctl/nsessionctl.o $(filter-out $(O)/helper/main.o,$(HELPE
 
 # The PAM module: loaded into sshd, su, login. Of the helper it links only
 # privs.c; it runs the helper (path compiled in) and speaks pamwire.h.
-$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h helper/privs.h helper/ttyguard.h
+$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h helper/privs.h helper/ttyguard.h \
+                         $(O)/pam/helper-path
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) \
 	  -DNSESSION_HELPER='"$(LIBEXECDIR)/nsession-helper"' -c -o $@ $<
+
+# Rebuild the module whenever LIBEXECDIR changes (`make && make install
+# PREFIX=/usr` must not install a module that runs /usr/local/...).
+$(O)/pam/helper-path: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LIBEXECDIR)/nsession-helper' | cmp -s - $@ || echo '$(LIBEXECDIR)/nsession-helper' >$@
 
 # privs.c and ttyguard.c are shared with the helper (libcap, libseccomp).
 $(O)/pam/%.o: helper/%.c helper/%.h
@@ -183,22 +205,44 @@ ifneq ($(strip $(SAN)$(FAULT_FILE)),)
 $(error make install: refusing a SAN= or FAULT_FILE= build, they are for tests only)
 endif
 endif
-install: all
+install: all $(SBIN_PROGS:%=$(O)/%)
 	@if grep -qa -e __asan_init -e __ubsan_handle_ $(O)/nsession-helper $(O)/pam_nsession.so; then \
 	  echo "make install: $(O) holds a sanitizer build, refusing to install it" >&2; exit 1; fi
-	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMCONFDIR)
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
 	install -d $(DESTDIR)$(PAMDIR)
 	install -o root -g root -m 0644 $(O)/pam_nsession.so $(DESTDIR)$(PAMDIR)/pam_nsession.so
-	install -m 0644 man/pam_nsession.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 man/nsession.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/nsession-helper.8 $(DESTDIR)$(MANDIR)/man8/
+	for p in $(SBIN_PROGS); do install -D -o root -g root -m 0755 $(O)/$$p $(DESTDIR)$(SBINDIR)/$$p || exit 1; done
+	for m in man/*.5 man/*.8; do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; done
+	install -m 0644 conf/pam-configs/nsession $(DESTDIR)$(PAMCONFDIR)/nsession
 	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/nsession.conf ]; then \
 	  install -d $(DESTDIR)$(SYSCONFDIR); \
 	  install -o root -g root -m 0644 conf/nsession.conf.example $(DESTDIR)$(SYSCONFDIR)/nsession.conf; \
 	else echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/nsession.conf"; fi
 
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# files git knows (tracked, or new and not ignored) under $(O)/deb/, so the
+# work tree stays clean; the .deb lands in $(O)/deb/. In a clean environment:
+# make exports command-line variables, and O=, PREFIX=, SYSCONFDIR= ... must
+# not reach the package's own build (its `make clean` would remove $(O)).
+deb:
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make deb: needs a git checkout" >&2; exit 1; }
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/nsession-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+	  xargs -0 sh -c 'for f; do [ ! -e "$$f" ] || printf "%s\0" "$$f"; done' sh | \
+	  tar --null -T - -cf - | tar -xf - -C $(O)/deb/nsession-$(VERSION)
+	cd $(O)/deb/nsession-$(VERSION) && \
+	  env -i PATH="$$PATH" HOME="$$HOME" DEB_BUILD_OPTIONS="$$DEB_BUILD_OPTIONS" \
+	  dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+	  { tail -n 40 ../build.log; exit 1; }
+	rm -rf $(O)/deb/nsession-$(VERSION)
+	@ls $(O)/deb/*.deb
+
+# root: tests/package/run.sh (builds with `make deb` itself).
+package-test:
+	tests/package/run.sh
+
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network e2e install clean
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network e2e install deb package-test clean FORCE

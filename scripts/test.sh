@@ -3,7 +3,8 @@
 # root) the integration tests against a temporary install (also with the
 # helper under ASan+UBSan, and once under valgrind), and the
 # end-to-end tests (real sshd, su, login, pamtester), and the hostile-input
-# tests (an unprivileged user against the setuid helper). Needs root.
+# tests (an unprivileged user against the setuid helper), and the Debian
+# package (built, installed, logged in through, purged). Needs root.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -22,3 +23,4 @@ NSESSION_SAN=1 tests/integration/run.sh
 tests/valgrind/run.sh
 tests/e2e/run.sh
 tests/hostile/run.sh
+tests/package/run.sh
