@@ -5,6 +5,7 @@
 #   make integration     root: run tests/integration against a temporary install
 #   make integration-asan  root: the same against an ASan+UBSan helper (clang)
 #   make network         root: network = nat and bridge (tests/network)
+#   make cgroup          root: pids_max, memory_max, cpu_weight, cgroup ns (tests/cgroup)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root;
 #                        PREFIX=/usr: Debian's paths, module in /usr/lib/<multiarch>/security)
@@ -68,11 +69,13 @@ LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
 CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/args.c \
-            helper/addrpool.c helper/session_state.c helper/nftrules.c conf/util.c
+            helper/addrpool.c helper/session_state.c helper/nftrules.c conf/util.c \
+            helper/cgroupfmt.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
-              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c
+              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c \
+              helper/cgroup.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -193,6 +196,10 @@ network: all
 integration-asan:
 	NSESSION_SAN=1 tests/integration/run.sh
 
+# root: session cgroups: a fork bomb and a memory hog contained (tests/cgroup).
+cgroup: all
+	tests/cgroup/run.sh
+
 # root: real sshd, su, login and pamtester with pam_nsession in their stacks.
 e2e: all
 	tests/e2e/run.sh
@@ -245,4 +252,4 @@ package-test:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network e2e install deb package-test clean FORCE
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e install deb package-test clean FORCE

@@ -105,6 +105,35 @@ int net_ip_forward_enabled(void);
 int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */
 int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
 
+/* ---- cgroup.c: the session's cgroup (layout and trust: cgroup.c; the
+ * pure part: cgroupfmt.h). `leaf` is always a state_valid_cgroup name
+ * ("<uid>-<session id>"), else -EINVAL. Needs host root. --------------- */
+struct cg_session {              /* what cg_session_create made; zeroed: nothing */
+	size_t n;
+	struct cg_dir { int parent, leaf; bool v2; } h[4]; /* nsession/ and its leaf */
+};
+/* Make nsession/<leaf> in every hierarchy a limit of `pol` needs and write
+ * the limits. A limit whose controller the host lacks is an error
+ * (-EOPNOTSUPP, "memory_max is set but the memory controller is not
+ * available"). The leaf dirs stay open and flock()ed in `out` (the mark of
+ * a live owner, see cg_sweep_user). On failure nothing is left, `err` says
+ * why. */
+int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_session *out,
+		      char *err, size_t errlen);
+/* Move the calling process into every leaf of `c`. */
+int cg_session_enter_self(const struct cg_session *c);
+/* Move process `pid` (0: the caller) into nsession/<leaf> in every
+ * hierarchy where it exists. -ENOENT: in none. */
+int cg_enter(const char *leaf, pid_t pid);
+/* Remove the leaves of `c`: rmdir retried until `grace_ms` have passed,
+ * then whatever is still in a leaf (only that) is SIGKILLed and rmdir
+ * retried for a bounded time; a leaf that stays is logged once. Closes
+ * the fds (drops the locks) in any case. 0 or the first error. */
+int cg_session_remove(struct cg_session *c, const char *leaf, unsigned grace_ms);
+/* Remove every nsession/<uid>-<id> whose lock is free (its monitor is
+ * dead), killing what is in it. Call with the user's lock held. */
+void cg_sweep_user(uint32_t uid);
+
 /* ---- privs.c: see privs.h ------------------------------------------- */
 
 /* ---- proctitle.c: the name `ps` shows ---------------------------------- */

@@ -256,6 +256,12 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	 * can drop). */
 	if (initgroups(s->user, s->gid) < 0)
 		die_child("initgroups", errno);
+	/* Into the session's cgroup while still host root (writing
+	 * cgroup.procs needs it) and before joining the cgroup namespace,
+	 * so that the namespace's root is where we are. Fail closed: a
+	 * session with limits is never entered outside them. */
+	if (j->rec.cgroup[0] && (g = cg_enter(j->rec.cgroup, 0)) < 0)
+		die_child("entering the session's cgroup", -g);
 	if (j->ns_fds[0] >= 0 && setns(j->ns_fds[0], types[0]) < 0)
 		die_child("joining the user namespace", errno);
 	for (size_t i = 0; i < NS_ARRAY_SIZE(order); i++) {
@@ -405,6 +411,23 @@ static int cmd_pam_open(const struct session_spec *s)
 		ns_err("cannot start session for %s: %s", s->user, err);
 		return EXIT_FAILED;
 	}
+	/* The opener (the process that called pam_open_session and made the
+	 * socketpair on our stdin: its SO_PEERCRED) goes into the session's
+	 * cgroup before it gets the reply: everything it forks next (sshd's
+	 * session child, su's and login's shell) is under the limits, and
+	 * the module's setns into the cgroup namespace is rooted there. */
+	if (j.rec.cgroup[0]) {
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+		int r = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ? -errno
+			: cred.pid <= 0 ? -ESRCH : cg_enter(j.rec.cgroup, cred.pid);
+		if (r < 0) {
+			ns_err("pam-open for %s: moving the login into the session's cgroup: %s",
+			       s->user, strerror(-r));
+			session_join_close(&j);
+			return EXIT_FAILED;
+		}
+	}
 	fds[nfds++] = j.ref_fd;
 	for (int i = 0; i < NSC_NS_COUNT; i++) {
 		if (j.ns_fds[i] >= 0) {
@@ -466,6 +489,8 @@ static int cmd_status(const struct passwd *pw)
 		       peer, r.prefix);
 	if (r.network == NSC_NET_BRIDGE)
 		printf("bridge=%s\n", r.bridge);
+	if (r.cgroup[0])
+		printf("cgroup=%s/%s\n", "nsession", r.cgroup);
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		if (r.namespaces & (1u << i))
 			printf("ns_%s=%llu\n", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);

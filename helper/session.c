@@ -46,12 +46,17 @@
 #include <unistd.h>
 
 #include "addrpool.h"
+#include "cgroupfmt.h"
 #include "fault.h"
 #include "util.h"
 
 #define MAX_LOGINS 1024
 #define PEER_IFNAME "eth0"
 #define SETUP_TIMEOUT_MS 10000
+/* How long an ending session's cgroup may take to empty by itself (a PAM
+ * login's opener exits just after close_session) before what is left in it
+ * is killed; the user's lock is not held meanwhile (cg_session_remove). */
+#define CGROUP_GRACE_MS 2000
 
 static int pidfd_open_(pid_t pid)
 {
@@ -179,6 +184,8 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 		int fd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
 		if (fd >= 0) {
 			pidfd_signal(fd, SIGKILL);
+			/* Gone, and its cgroup locks with it, before the sweep. */
+			(void)wait_readable(fd, 1000);
 			close(fd);
 		}
 		fd = pidfd_checked(rec->keeper_pid, rec->keeper_start);
@@ -197,6 +204,9 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 		if (guess->network == NSC_NET_NAT)
 			(void)nft_session_delete(uid);
 	}
+	/* The record's cgroup and any other leftover of this user's: with or
+	 * without a record, whatever no live monitor holds. */
+	cg_sweep_user(uid);
 	(void)state_remove(dirfd, uid);
 }
 
@@ -234,6 +244,8 @@ struct monitor {
 	int ksync;       /* monitor end of the keeper's sync socket */
 	int listen_fd;
 	bool veth_made, nft_made, record_written;
+	struct cg_session cg; /* the session's cgroup (rec.cgroup), if any */
+	bool cg_defer;        /* monitor_end removes it after unlocking */
 	bool owns_names; /* false once the record names another monitor */
 	struct session_record rec;
 	int clients[MAX_LOGINS];
@@ -285,6 +297,10 @@ static void monitor_undo(struct monitor *m)
 		(void)state_remove(m->dirfd, m->spec->uid);
 		m->record_written = false;
 	}
+	/* The leaf is this session's alone (its id is in the name): removed
+	 * whoever the record names by now. */
+	if (!m->cg_defer)
+		(void)cg_session_remove(&m->cg, m->rec.cgroup, 0);
 }
 
 /* A daemon's process state, whatever the invoking user left us. */
@@ -445,8 +461,12 @@ static int write_setgroups_deny(pid_t pid)
  * mounts as host root (mounts_prepare): copied from there into the new user
  * namespace they arrive locked, so root inside cannot unmount them. The
  * intermediate exits at once; the monitor is a child subreaper, so the
- * keeper becomes its child. Returns the keeper's pid or -errno. */
-static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2])
+ * keeper becomes its child. The intermediate first moves itself into the
+ * session's cgroup (`cg`, if any): the keeper is cloned there, so its
+ * cgroup namespace is rooted at the session's cgroup and everything it
+ * holds is under the limits. Returns the keeper's pid or -errno. */
+static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
+			  const struct cg_session *cg)
 {
 	int pp[2], status, val = -EIO;
 	pid_t x;
@@ -462,13 +482,12 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 	}
 	if (x == 0) {
 		close(pp[0]);
-		if (flags & CLONE_NEWNS) {
+		val = cg_session_enter_self(cg);
+		if (val == 0 && (flags & CLONE_NEWNS)) {
 			if (unshare(CLONE_NEWNS) < 0)
 				val = -errno;
 			else
 				val = mounts_prepare(&s->pol);
-		} else {
-			val = 0;
 		}
 		if (val == 0) {
 			/* clone() without a new stack behaves like fork(). */
@@ -507,6 +526,22 @@ static int monitor_setup(struct monitor *m)
 	if (r < 0) {
 		report(m, "Emaking a session id: %s", strerror(-r));
 		return r;
+	}
+	/* Cgroups of this user's dead sessions go first (we run under the
+	 * user's lock, held by the caller); then this session's, before the
+	 * keeper is cloned into it. */
+	cg_sweep_user(s->uid);
+	if (nsc_wants_cgroup(p)) {
+		snprintf(buf, sizeof(buf), "bad session id");
+		r = cgfmt_leaf(s->uid, m->rec.id, m->rec.cgroup);
+		if (r == 0)
+			r = cg_session_create(p, m->rec.cgroup, &m->cg, buf, sizeof(buf));
+		if (r < 0) {
+			report(m, "E%s", buf);
+			m->rec.cgroup[0] = '\0';
+			return r;
+		}
+		FAULT("cgroup-made");
 	}
 	if (p->network == NSC_NET_BRIDGE && (r = net_bridge_check(p->bridge)) < 0) {
 		report(m, r == -ENODEV ? "Ebridge %s does not exist"
@@ -559,7 +594,7 @@ static int monitor_setup(struct monitor *m)
 	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
 	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
 	if (p->namespaces & NSC_NS_CGROUP) flags |= CLONE_NEWCGROUP;
-	m->kpid = spawn_keeper(s, flags, sv);
+	m->kpid = spawn_keeper(s, flags, sv, &m->cg);
 	close(sv[1]);
 	if (m->kpid < 0) {
 		r = m->kpid;
@@ -690,6 +725,7 @@ static void monitor_end(struct monitor *m, int lockfd, const char *why)
 	for (size_t i = 0; i < m->nclients; i++)
 		close(m->clients[i]);
 	m->nclients = 0;
+	m->cg_defer = true;
 	monitor_undo(m);
 	ns_info("end " SESSION_LOG_FMT " reason=\"%s\"", SESSION_LOG_ARGS(&m->rec), why);
 	if (lockfd >= 0) {
@@ -697,6 +733,9 @@ static void monitor_end(struct monitor *m, int lockfd, const char *why)
 		state_lock_name(m->spec->uid, name);
 		state_unlock_remove(m->dirfd, name, lockfd);
 	}
+	/* Not under the lock: the leaf is unique to this session, and our
+	 * flock on it keeps a new session's sweep away until we are done. */
+	(void)cg_session_remove(&m->cg, m->rec.cgroup, CGROUP_GRACE_MS);
 	_exit(0);
 }
 

@@ -39,6 +39,23 @@ private_install() {
 	chmod 644 "$dir/etc/subuid" "$dir/etc/subgid"
 }
 
+# fault_install DIR FAULTS: like private_install DIR (same trusted paths),
+# a helper with the kill points of helper/fault.h compiled in
+# (FAULT_FILE=FAULTS), built in DIR/fbuild and installed setuid root as
+# DIR/fbin/nsession-helper. For tests only (`make install` refuses it).
+fault_install() {
+	local dir=$1 src
+	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	mkdir -p "$dir/fbin"
+	if ! make -s -C "$src" O="$dir/fbuild" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
+		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" FAULT_FILE="$2" \
+		"$dir/fbuild/nsession-helper" >"$dir/fbuild.log" 2>&1; then
+		cat "$dir/fbuild.log" >&2
+		return 1
+	fi
+	install -o root -g root -m 4755 "$dir/fbuild/nsession-helper" "$dir/fbin/nsession-helper"
+}
+
 # san_env DIR: export the options a sanitized helper (NSESSION_SAN=1) reads
 # before main (its clearenv() comes later; `as`, `bg_as` and setpriv keep
 # the environment): every report goes to a file DIR/san/report.PID, which

@@ -17,6 +17,7 @@ make check
 make check-asan
 make fuzz FUZZ_TIME=20
 tests/integration/run.sh
+tests/cgroup/run.sh
 tests/network/run.sh
 tests/admin/run.sh
 NSESSION_SAN=1 tests/integration/run.sh

@@ -51,14 +51,8 @@ trap 'exit 130' INT TERM
 # ---- set-up ---------------------------------------------------------------
 echo "# building a test install under $T"
 private_install "$T" || exit 1
-mkdir -p "$T/fbin" "$TOOLS"
-if ! make -s -C "$SRC" O="$T/fbuild" SYSCONFDIR="$T/etc" RUNSTATEDIR="$T/run" \
-	SUBUID_FILE="$T/etc/subuid" SUBGID_FILE="$T/etc/subgid" FAULT_FILE="$FAULTS" \
-	"$T/fbuild/nsession-helper" >"$T/fbuild.log" 2>&1; then
-	cat "$T/fbuild.log" >&2
-	exit 1
-fi
-install -o root -g root -m 4755 "$T/fbuild/nsession-helper" "$FH"
+mkdir -p "$TOOLS"
+fault_install "$T" "$FAULTS" || exit 1
 for t in logsink execargv tiocsti pokeproc fdspray; do
 	cc -std=c11 -D_GNU_SOURCE -O1 -Wall -Werror -o "$TOOLS/$t" "$SRC/tests/hostile/$t.c" || exit 1
 done
