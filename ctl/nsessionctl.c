@@ -258,14 +258,14 @@ static void json_knum(const char *k, unsigned long long v, bool *first)
 }
 
 /* The fields `list` shows, as members of an open JSON object. */
-static void json_summary(const struct session_record *r, bool *first)
+static void json_summary(const struct session_record *r, bool active, bool *first)
 {
 	char buf[128];
 
 	json_kstr("user", r->user, first);
 	json_knum("uid", r->uid, first);
 	json_kstr("session", r->id, first);
-	json_kstr("state", record_active(r) ? "active" : "stale", first);
+	json_kstr("state", active ? "active" : "stale", first);
 	json_knum("logins", r->logins, first);
 	json_knum("keeper_pid", (unsigned long long)r->keeper_pid, first);
 	json_knum("created", (unsigned long long)r->created, first);
@@ -300,7 +300,7 @@ static int cmd_list(bool json)
 		for (size_t i = 0; i < n; i++) {
 			bool first = true;
 			printf("%s{", i ? "," : "");
-			json_summary(&v[i], &first);
+			json_summary(&v[i], record_active(&v[i]), &first);
 			printf("}");
 		}
 		printf("]\n");
@@ -330,10 +330,10 @@ struct traffic {
 	struct nft_counters nft;                             /* network = nat */
 };
 
-static void read_traffic(const struct session_record *r, struct traffic *t)
+static void read_traffic(const struct session_record *r, bool active, struct traffic *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (!nsc_net_has_veth(r->network) || !record_active(r))
+	if (!nsc_net_has_veth(r->network) || !active)
 		return;
 	t->have = net_link_stats(r->veth_host, &t->rx_bytes, &t->rx_packets, &t->tx_bytes,
 				 &t->tx_packets) == 0;
@@ -345,25 +345,27 @@ static int cmd_show(const struct passwd *pw, bool json)
 {
 	struct session_record r;
 	struct traffic t;
-	char age[32], addr[32], gw[16], host[16], when[64];
+	bool active;
+	char age[32], addr[32], host[16], when[64];
 	struct tm tm;
 	time_t created;
 	int ret = load_one(pw, &r);
 
 	if (ret)
 		return ret;
-	read_traffic(&r, &t);
+	/* Once: it opens every namespace of the keeper. */
+	active = record_active(&r);
+	read_traffic(&r, active, &t);
 	created = (time_t)r.created;
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&created, &tm));
 	fmt_age(r.created, age, sizeof(age));
 	fmt_address(&r, addr, sizeof(addr));
 	nsc_format_ipv4(r.addr_host, host);
-	snprintf(gw, sizeof(gw), "%s", host);
 
 	if (json) {
 		bool first = true;
 		printf("{");
-		json_summary(&r, &first);
+		json_summary(&r, active, &first);
 		json_knum("gid", r.gid, &first);
 		json_knum("monitor_pid", (unsigned long long)r.monitor_pid, &first);
 		json_key("ns_inodes", &first);
@@ -397,7 +399,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 		return 0;
 	}
 	printf("User:        %s (uid %u, gid %u)\n", r.user, r.uid, r.gid);
-	printf("Session:     %s (%s)\n", r.id, record_active(&r) ? "active" : "stale");
+	printf("Session:     %s (%s)\n", r.id, active ? "active" : "stale");
 	printf("Created:     %s (%s ago)\n", when, age);
 	printf("Logins:      %u\n", r.logins);
 	printf("Keeper:      %d\nMonitor:     %d\n", (int)r.keeper_pid, (int)r.monitor_pid);
@@ -412,7 +414,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 		break;
 	case NSC_NET_BRIDGE:
 		printf("Network:     bridge: %s on %s, session %s via %s\n", r.veth_host, r.bridge,
-		       addr, gw);
+		       addr, host);
 		break;
 	default:
 		printf("Network:     %s: %s %s, session %s\n", nsc_netmode_names[r.network],
