@@ -7,6 +7,7 @@
 #   make network         root: network = nat and bridge (tests/network)
 #   make cgroup          root: pids_max, memory_max, cpu_weight, cgroup ns (tests/cgroup)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
+#   make bench           root: benchmarks, prints a table (bench/README.md)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root;
 #                        PREFIX=/usr: Debian's paths, module in /usr/lib/<multiarch>/security)
 #   make deb             build the Debian package from a clean copy into $(O)/deb/
@@ -41,8 +42,9 @@ SBIN_PROGS  := nsessionctl
 O           ?= build
 VERSION     := 0.1
 
-PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0 libnftables
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0
+# libnftables: its header only; nft.c dlopen()s it when a nat session needs it.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libnftables)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 PAM_CFLAGS := $(shell pkg-config --cflags pam libcap libseccomp)
 PAM_LIBS   := $(shell pkg-config --libs pam libcap libseccomp)
@@ -59,6 +61,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -Iconf -Ihelper -DNSESSION_VERSION='"$(VERSION)"' \
           -DNSESSION_CONFIG='"$(SYSCONFDIR)/nsession.conf"' \
           -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
+          -DNSESSION_KEEPER='"$(LIBEXECDIR)/nsession-keeper"' \
           -DNSESSION_SUBUID='"$(SUBUID_FILE)"' -DNSESSION_SUBGID='"$(SUBGID_FILE)"'
 # Not with ASan: glibc's __memcpy_chk & co. are not intercepted, so a
 # fortified memcpy into a fixed array would hide an over-read from ASan.
@@ -90,7 +93,7 @@ HELPER_OBJ := $(HELPER_SRC:%.c=$(O)/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-all: $(O)/nsession-helper $(O)/pam_nsession.so $(O)/nsessionctl
+all: $(O)/nsession-helper $(O)/nsession-keeper $(O)/pam_nsession.so $(O)/nsessionctl
 
 $(O)/%.o: %.c $(wildcard conf/*.h helper/*.h)
 	@mkdir -p $(dir $@)
@@ -101,6 +104,19 @@ $(O)/libnscore.a: $(CORE_OBJ)
 
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The keeper's idle loop (helper/keeper_idle.c), exec'd by the keeper once
+# the session is set up: static, so what stays resident for the session's
+# lifetime is small; never with a sanitizer (no static ASan runtime), and
+# not setuid (installed 0711, see keeper_idle.c).
+KEEPER_CFLAGS := $(filter-out $(SAN),$(CFLAGS))
+$(O)/nsession-keeper: helper/keeper_idle.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KEEPER_CFLAGS) -static-pie -o $@ $< -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+
+# The helper execs the keeper at a path compiled in from LIBEXECDIR: its
+# objects are rebuilt when LIBEXECDIR changes (the stamp the module uses).
+$(HELPER_OBJ): $(O)/pam/helper-path
 
 # The admin tool (root only, not setuid): the helper's own code for reading
 # records, joining and terminating, everything but its main().
@@ -204,6 +220,15 @@ cgroup: all
 e2e: all
 	tests/e2e/run.sh
 
+# Benchmarks (bench/README.md): root; prints the table. nsbench is the
+# timing driver, never installed.
+$(O)/nsbench: bench/nsbench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LDFLAGS) $(PKG_LIBS)
+
+bench:
+	bench/run
+
 # A sanitizer runtime takes options (log_path=...) from the environment and a
 # fault build kills itself on request: neither may ever be installed setuid.
 # (Also checked on the binaries themselves, for a SAN= build left in $(O).)
@@ -217,6 +242,7 @@ install: all $(SBIN_PROGS:%=$(O)/%)
 	  echo "make install: $(O) holds a sanitizer build, refusing to install it" >&2; exit 1; fi
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMCONFDIR)
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
+	install -o root -g root -m 0711 $(O)/nsession-keeper $(DESTDIR)$(LIBEXECDIR)/nsession-keeper
 	install -d $(DESTDIR)$(PAMDIR)
 	install -o root -g root -m 0644 $(O)/pam_nsession.so $(DESTDIR)$(PAMDIR)/pam_nsession.so
 	for p in $(SBIN_PROGS); do install -D -o root -g root -m 0755 $(O)/$$p $(DESTDIR)$(SBINDIR)/$$p || exit 1; done
@@ -252,4 +278,4 @@ package-test:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e install deb package-test clean FORCE
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e bench install deb package-test clean FORCE

@@ -760,6 +760,14 @@ int nsc_parse_buffer(const char *buf, size_t len, const char *fname,
 	return 0;
 }
 
+bool nsc_has_group_sections(const struct nsc_config *cfg)
+{
+	for (size_t i = 1; cfg && i < cfg->n; i++)
+		if (cfg->sec[i].kind == SEC_GROUP)
+			return true;
+	return false;
+}
+
 void nsc_free(struct nsc_config *cfg)
 {
 	if (!cfg)

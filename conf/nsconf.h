@@ -129,6 +129,9 @@ int nsc_resolve_host(const struct nsc_config *cfg, const char *user, uid_t uid,
 
 void nsc_free(struct nsc_config *cfg);
 
+/* Has the config a [group NAME] section (do group names matter)? */
+bool nsc_has_group_sections(const struct nsc_config *cfg);
+
 /* Does the policy ask for a session cgroup (any limit set)? */
 static inline bool nsc_wants_cgroup(const struct nsc_policy *p)
 {

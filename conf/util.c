@@ -29,6 +29,21 @@ void ns_quiet_stderr(void)
 	use_stderr = false;
 }
 
+void ns_close_fds_except(int keep1, int keep2)
+{
+	unsigned from = 3;
+	int keep[2] = { keep1 < keep2 ? keep1 : keep2, keep1 < keep2 ? keep2 : keep1 };
+
+	for (int i = 0; i < 2; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)close_range(from, ~0U, 0);
+}
+
 static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)

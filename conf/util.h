@@ -28,6 +28,10 @@ void ns_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_warn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_quiet_stderr(void); /* after stderr was closed/redirected */
 
+/* Close every fd from 3 up except `keep1` and `keep2` (both >= 3 and
+ * different, or -1): close_range() around them. */
+void ns_close_fds_except(int keep1, int keep2);
+
 /* Decimal, digits only (no sign, space or leading '+'), no leading zeros
  * except "0" itself, fits. -EINVAL or -ERANGE. */
 int ns_parse_u32(const char *s, uint32_t *out);

@@ -607,7 +607,10 @@ static int cmd_check_config(const char *path)
 		if (pw->pw_uid < min || pw->pw_uid == 65534 || !can_log_in(pw))
 			continue;
 		users++;
-		if (policy_for_user(cfg, pw, &pol, err, sizeof(err)) < 0) {
+		gid_t gids[USER_GROUPS_MAX];
+		int ngids;
+		if (user_groups(pw, gids, &ngids, err, sizeof(err)) < 0 ||
+		    policy_for_user(cfg, pw, gids, ngids, &pol, err, sizeof(err)) < 0) {
 			fprintf(stderr, "%s: %s\n", path, err);
 			bad++;
 		}

@@ -22,6 +22,7 @@
 #include "privs.h"
 #include "nsconf.h"
 #include "session_state.h"
+#include "userpolicy.h"
 
 /* Everything needed to build or join one user's session, resolved by the
  * caller before anything privileged happens. */
@@ -34,6 +35,8 @@ struct session_spec {
 	struct nsc_policy pol;           /* with host_name, veth_host expanded */
 	struct idmap uidmap, gidmap;
 	uint32_t inside_uid, inside_gid;
+	gid_t groups[USER_GROUPS_MAX];   /* the user's host groups (setgroups) */
+	int ngroups;
 };
 
 /* Every log line about a session starts with the event (create, join,
@@ -49,9 +52,10 @@ void state_unlock_remove(int dirfd, const char *name, int fd); /* held lock */
 int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);
-int state_remove(int dirfd, uint32_t uid);    /* record and socket */
+int state_remove(int dirfd, uint32_t uid);    /* record, socket, leases */
 bool state_record_exists(int dirfd, uint32_t uid); /* anything by that name */
 int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n);
+int state_lease_take(int dirfd, uint32_t uid, uint32_t index); /* O_EXCL */
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"
@@ -143,7 +147,7 @@ void proctitle_set(const char *name);         /* argv strings and comm */
 /* ---- keeper.c ------------------------------------------------------- */
 /* Runs in the clone()d child. `sync_fd` is the keeper end of a socketpair
  * with the monitor. Never returns. */
-void keeper_main(const struct session_spec *spec, int sync_fd) __attribute__((noreturn));
+void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd) __attribute__((noreturn));
 
 /* ---- session.c ------------------------------------------------------ */
 /* Find the user's live session or create one; on success hands back a

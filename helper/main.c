@@ -141,7 +141,7 @@ static void sanitize_process(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-static int load_policy(const char *config, const struct passwd *pw, struct nsc_policy *pol,
+static int load_policy(const char *config, const struct passwd *pw, struct session_spec *s,
 		       char *err, size_t errlen)
 {
 	struct nsc_config *cfg;
@@ -149,7 +149,9 @@ static int load_policy(const char *config, const struct passwd *pw, struct nsc_p
 
 	if (r < 0)
 		return r;
-	r = policy_for_user(cfg, pw, pol, err, errlen);
+	r = user_groups(pw, s->groups, &s->ngroups, err, errlen);
+	if (r == 0)
+		r = policy_for_user(cfg, pw, s->groups, s->ngroups, &s->pol, err, errlen);
 	nsc_free(cfg);
 	return r;
 }
@@ -196,7 +198,7 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 	snprintf(s->shell, sizeof(s->shell), "%s",
 		 pw->pw_shell && pw->pw_shell[0] == '/' ? pw->pw_shell : "/bin/sh");
 
-	r = load_policy(config, pw, &s->pol, err, errlen);
+	r = load_policy(config, pw, s, err, errlen);
 	if (r < 0)
 		return r;
 	if (s->pol.exempt)
@@ -251,11 +253,11 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	int g = tty_guard_install();
 	if (g < 0)
 		die_child("installing the terminal guard", -g);
-	/* The user's host groups, set while still host root: in the session
-	 * setgroups is denied, so this is what they keep (and nothing they
-	 * can drop). */
-	if (initgroups(s->user, s->gid) < 0)
-		die_child("initgroups", errno);
+	/* The user's host groups (build_spec asked the group database), set
+	 * while still host root: in the session setgroups is denied, so this
+	 * is what they keep (and nothing they can drop). */
+	if (setgroups((size_t)s->ngroups, s->groups) < 0)
+		die_child("setgroups", errno);
 	/* Into the session's cgroup while still host root (writing
 	 * cgroup.procs needs it) and before joining the cgroup namespace,
 	 * so that the namespace's root is where we are. Fail closed: a
@@ -362,7 +364,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 
 	/* Parent: keep only the login reference, and the user's own ids. */
 	proc_ns_close(j.ns_fds);
-	if (initgroups(s->user, s->gid) < 0 || setresgid(s->gid, s->gid, s->gid) < 0 ||
+	if (setgroups((size_t)s->ngroups, s->groups) < 0 || setresgid(s->gid, s->gid, s->gid) < 0 ||
 	    setresuid(s->uid, s->uid, s->uid) < 0) {
 		ns_err("dropping privileges: %s", strerror(errno));
 		kill(child_pid, SIGKILL);

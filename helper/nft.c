@@ -8,9 +8,17 @@
  * call in a short-lived child with all ids 0 (see run()), output and status
  * passed back over a pipe. libnftables reads no environment (the helper's
  * is cleared anyway); at context creation it reads the root-owned name
- * tables /etc/iproute2/{rt_marks,rt_realms,group} and /etc/connlabel.conf. */
+ * tables /etc/iproute2/{rt_marks,rt_realms,group} and /etc/connlabel.conf.
+ *
+ * libnftables is not linked in: it is dlopen()ed by that child only. It
+ * pulls in five more libraries (libnftnl, libmnl, libxtables, libjansson,
+ * libgmp), and loading them made every run of the helper, for any network
+ * mode, 0.35 ms slower (bench/README.md). The helper is setuid, so the
+ * dynamic loader runs in secure mode: the soname is looked up in the
+ * system's trusted directories only, never through LD_LIBRARY_PATH. */
 #include "helper.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -23,17 +31,58 @@
 
 #include <nftables/libnftables.h>
 
+#include "util.h"
+
+#define NFT_SONAME "libnftables.so.1"
+
+/* The libnftables functions used, resolved by nft_load(). */
+static struct {
+	__typeof__(nft_ctx_new) *ctx_new;
+	__typeof__(nft_ctx_free) *ctx_free;
+	__typeof__(nft_ctx_clear_include_paths) *clear_include_paths;
+	__typeof__(nft_ctx_clear_vars) *clear_vars;
+	__typeof__(nft_ctx_output_set_flags) *output_set_flags;
+	__typeof__(nft_ctx_buffer_output) *buffer_output;
+	__typeof__(nft_ctx_buffer_error) *buffer_error;
+	__typeof__(nft_run_cmd_from_buffer) *run_cmd_from_buffer;
+	__typeof__(nft_ctx_get_output_buffer) *get_output_buffer;
+	__typeof__(nft_ctx_get_error_buffer) *get_error_buffer;
+} nft;
+
+/* Load libnftables into this (short-lived) process; NULL or what failed. */
+static const char *nft_load(void)
+{
+	void *h = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL);
+	void **slot = (void **)&nft;
+	static const char *const names[] = {
+		"nft_ctx_new", "nft_ctx_free", "nft_ctx_clear_include_paths", "nft_ctx_clear_vars",
+		"nft_ctx_output_set_flags", "nft_ctx_buffer_output", "nft_ctx_buffer_error",
+		"nft_run_cmd_from_buffer", "nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer",
+	};
+
+	_Static_assert(sizeof(nft) == sizeof(names) / sizeof(names[0]) * sizeof(void *),
+		       "one name per function");
+	if (!h)
+		return "cannot load " NFT_SONAME " (is libnftables1 installed?)";
+	for (size_t i = 0; i < NS_ARRAY_SIZE(names); i++) {
+		slot[i] = dlsym(h, names[i]);
+		if (!slot[i])
+			return "libnftables lacks a function nsession needs";
+	}
+	return NULL;
+}
+
 static struct nft_ctx *ctx_open(void)
 {
-	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *c = nft.ctx_new(NFT_CTX_DEFAULT);
 
 	if (!c)
 		return NULL;
-	nft_ctx_clear_include_paths(c);
-	nft_ctx_clear_vars(c);
-	nft_ctx_output_set_flags(c, 0);
-	if (nft_ctx_buffer_output(c) != 0 || nft_ctx_buffer_error(c) != 0) {
-		nft_ctx_free(c);
+	nft.clear_include_paths(c);
+	nft.clear_vars(c);
+	nft.output_set_flags(c, 0);
+	if (nft.buffer_output(c) != 0 || nft.buffer_error(c) != 0) {
+		nft.ctx_free(c);
 		return NULL;
 	}
 	return c;
@@ -59,18 +108,23 @@ static void first_line(const char *text, char *err, size_t errlen)
  * its first error line), through `fd`. */
 static void run_here(const char *script, bool want_out, int fd)
 {
-	struct nft_ctx *c = ctx_open();
-	const char *text = "libnftables: cannot make a context";
-	int r = -ENOMEM;
+	const char *text = nft_load();
+	struct nft_ctx *c = NULL;
+	int r = -ELIBACC;
 	size_t len;
 
+	if (!text) {
+		c = ctx_open();
+		text = "libnftables: cannot make a context";
+		r = -ENOMEM;
+	}
 	if (c) {
-		r = nft_run_cmd_from_buffer(c, script);
+		r = nft.run_cmd_from_buffer(c, script);
 		if (r != 0) {
-			text = nft_ctx_get_error_buffer(c);
+			text = nft.get_error_buffer(c);
 			r = text && strstr(text, "No such file or directory") ? -ENOENT : -EIO;
 		} else {
-			text = want_out ? nft_ctx_get_output_buffer(c) : "";
+			text = want_out ? nft.get_output_buffer(c) : "";
 		}
 	}
 	if (!text)
@@ -85,7 +139,7 @@ static void run_here(const char *script, bool want_out, int fd)
 			len -= (size_t)n;
 		}
 	if (c)
-		nft_ctx_free(c);
+		nft.ctx_free(c);
 }
 
 /* Run `script` in a short-lived child with all ids 0. libnftables pulls in

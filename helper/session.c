@@ -3,8 +3,9 @@
  * Serialisation: everything that decides whether a user's session exists
  * (reading the record, creating, tearing down) happens under the user's lock
  * "<uid>.lock" in the state directory. Address allocation additionally
- * holds "pool.lock" from picking a block until the record naming it is
- * written.
+ * holds "pool.lock" from reading the leases until it has made its own
+ * lease file "<uid>.lease.<index>" (state_io.c), which the record names
+ * later and which goes with it.
  *
  * Login references: each caller holds one connection to the monitor's
  * socket "<uid>.sock" (SOCK_SEQPACKET, in the root-only state directory).
@@ -243,7 +244,7 @@ struct monitor {
 	int kpidfd;
 	int ksync;       /* monitor end of the keeper's sync socket */
 	int listen_fd;
-	bool veth_made, nft_made, record_written;
+	bool lease_made, veth_made, nft_made, record_written;
 	struct cg_session cg; /* the session's cgroup (rec.cgroup), if any */
 	bool cg_defer;        /* monitor_end removes it after unlocking */
 	bool owns_names; /* false once the record names another monitor */
@@ -293,9 +294,10 @@ static void monitor_undo(struct monitor *m)
 		(void)net_link_delete(m->rec.veth_host);
 		m->veth_made = false;
 	}
-	if (m->record_written && m->owns_names) {
-		(void)state_remove(m->dirfd, m->spec->uid);
+	if ((m->record_written || m->lease_made) && m->owns_names) {
+		(void)state_remove(m->dirfd, m->spec->uid); /* with the lease */
 		m->record_written = false;
+		m->lease_made = false;
 	}
 	/* The leaf is this session's alone (its id is in the name): removed
 	 * whoever the record names by now. */
@@ -338,9 +340,7 @@ static int monitor_detach(int keep1, int keep2)
 	close(null);
 	ns_quiet_stderr();
 	ns_log_close();
-	for (int fd = 3; fd < 1024 + 64; fd++)
-		if (fd != keep1 && fd != keep2)
-			close(fd);
+	ns_close_fds_except(keep1, keep2);
 	ns_log_init("nsession-helper");
 	umask(077);
 	if (chdir("/") < 0)
@@ -466,7 +466,7 @@ static int write_setgroups_deny(pid_t pid)
  * cgroup namespace is rooted at the session's cgroup and everything it
  * holds is under the limits. Returns the keeper's pid or -errno. */
 static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
-			  const struct cg_session *cg)
+			  int exe_fd, const struct cg_session *cg)
 {
 	int pp[2], status, val = -EIO;
 	pid_t x;
@@ -494,7 +494,7 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 			pid_t k = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 			if (k == 0) {
 				close(sv[0]);
-				keeper_main(s, sv[1]);
+				keeper_main(s, sv[1], exe_fd);
 			}
 			val = k < 0 ? -errno : (int)k;
 		}
@@ -510,6 +510,30 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 	return (pid_t)val;
 }
 
+/* nsession-keeper (keeper_idle.c), opened by the monitor as host root so
+ * the keeper can exec it by fd from inside the session's namespaces: a
+ * regular root-owned file nobody else can write, executable by others (the
+ * keeper runs it as the user). Returns the fd (close-on-exec) or -errno
+ * with the reason in `why`. */
+static int keeper_exe_open(char *why, size_t whylen)
+{
+	struct stat st;
+	int fd = open(NSESSION_KEEPER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, false, why, whylen) < 0 ||
+	    !(st.st_mode & S_IXOTH)) {
+		if (!(st.st_mode & S_IXOTH))
+			snprintf(why, whylen, "not executable by others");
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 /* Build the session. On failure everything made is undone and the caller
  * gets one "E<message>" line. */
 static int monitor_setup(struct monitor *m)
@@ -517,7 +541,7 @@ static int monitor_setup(struct monitor *m)
 	const struct session_spec *s = m->spec;
 	const struct nsc_policy *p = &s->pol;
 	uint32_t pool_index = 0, host = 0, peer = 0;
-	int pool_lock = -1, sv[2], netfd, r;
+	int pool_lock = -1, sv[2], netfd, exe_fd, r;
 	unsigned long flags = 0;
 	char buf[256];
 	ssize_t n;
@@ -564,22 +588,22 @@ static int monitor_setup(struct monitor *m)
 			r = addrpool_pick(p->pool_net, p->pool_prefix, used, nused, &pool_index);
 		if (r == 0)
 			r = addrpool_addrs(p->pool_net, p->pool_prefix, pool_index, &host, &peer);
+		if (r == 0) {
+			r = state_lease_take(m->dirfd, s->uid, pool_index);
+			m->lease_made = r == 0;
+		}
 		if (r < 0) {
 			report(m, "Eallocating an address: %s",
 			       r == -ENOSPC ? "address pool exhausted" : strerror(-r));
 			goto fail;
 		}
+		/* The lease file holds the block from here on: other users'
+		 * sessions are set up in parallel with this one. */
+		state_unlock_remove(m->dirfd, STATE_POOL_LOCK, pool_lock);
+		pool_lock = -1;
 		if (p->network == NSC_NET_BRIDGE)
 			host = p->pool_net + 1; /* the gateway, held by the bridge */
 		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->pol.veth_host);
-		/* A leftover of a crashed session of this user (the keeper's
-		 * netns is freed asynchronously) is removed; anything else by
-		 * that name that is not a veth is left alone and refused. */
-		r = net_link_delete(s->pol.veth_host);
-		if (r < 0 && r != -ENODEV) {
-			report(m, "Einterface %s already exists and is not a veth", s->pol.veth_host);
-			goto fail;
-		}
 	}
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -594,7 +618,16 @@ static int monitor_setup(struct monitor *m)
 	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
 	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
 	if (p->namespaces & NSC_NS_CGROUP) flags |= CLONE_NEWCGROUP;
-	m->kpid = spawn_keeper(s, flags, sv, &m->cg);
+	exe_fd = keeper_exe_open(buf, sizeof(buf));
+	if (exe_fd < 0) {
+		r = exe_fd;
+		close(sv[0]);
+		close(sv[1]);
+		report(m, "E%s: %s", NSESSION_KEEPER, buf);
+		goto fail;
+	}
+	m->kpid = spawn_keeper(s, flags, sv, exe_fd, &m->cg);
+	close(exe_fd);
 	close(sv[1]);
 	if (m->kpid < 0) {
 		r = m->kpid;
@@ -623,23 +656,32 @@ static int monitor_setup(struct monitor *m)
 		}
 		FAULT("maps-written");
 	}
-	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1 ||
-	    wait_readable(m->ksync, SETUP_TIMEOUT_MS) < 0 ||
-	    (n = recv(m->ksync, buf, sizeof(buf) - 1, 0)) <= 0) {
+	/* The keeper mounts, sets the host name, drops its privileges and
+	 * execs nsession-keeper while the monitor makes the network: both
+	 * only need the namespaces, which exist since the clone. */
+	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1) {
 		r = -EIO;
 		report(m, "Ekeeper did not start");
 		goto fail;
 	}
-	buf[n] = '\0';
-	if (buf[0] != 'K') {
-		r = -EIO;
-		report(m, "Ekeeper: %s", buf + 1);
-		goto fail;
-	}
-	FAULT("keeper-ready");
 
 	if (nsc_net_has_veth(p->network)) {
 		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
+		if (r == -EEXIST) {
+			/* A leftover of a crashed session of this user (the
+			 * keeper's netns is freed asynchronously) is removed
+			 * and the pair made again; anything else by that name
+			 * that is not a veth is left alone and refused. Only
+			 * looked up on a clash: the look-up cost every
+			 * session 0.15 ms (bench/README.md). */
+			r = net_link_delete(s->pol.veth_host);
+			if (r < 0 && r != -ENODEV) {
+				report(m, "Einterface %s already exists and is not a veth",
+				       s->pol.veth_host);
+				goto fail;
+			}
+			r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
+		}
 		if (r < 0) {
 			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
 			goto fail;
@@ -684,6 +726,20 @@ static int monitor_setup(struct monitor *m)
 		FAULT("inside-configured");
 	}
 
+	if (wait_readable(m->ksync, SETUP_TIMEOUT_MS) < 0 ||
+	    (n = recv(m->ksync, buf, sizeof(buf) - 1, 0)) <= 0) {
+		r = -EIO;
+		report(m, "Ekeeper did not start");
+		goto fail;
+	}
+	buf[n] = '\0';
+	if (buf[0] != 'K') {
+		r = -EIO;
+		report(m, "Ekeeper: %s", buf + 1);
+		goto fail;
+	}
+	FAULT("keeper-ready");
+
 	r = record_fill(m, pool_index, host, peer);
 	if (r == 0)
 		r = monitor_listen(m);
@@ -697,8 +753,6 @@ static int monitor_setup(struct monitor *m)
 		goto fail;
 	}
 	FAULT("recorded");
-	if (pool_lock >= 0)
-		state_unlock_remove(m->dirfd, STATE_POOL_LOCK, pool_lock);
 	return 0;
 fail:
 	monitor_undo(m);

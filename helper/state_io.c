@@ -152,6 +152,73 @@ bool state_record_exists(int dirfd, uint32_t uid)
 	return !(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT);
 }
 
+/* A DIR stream of the state directory (its own fd, from the start). */
+static DIR *dir_stream(int dirfd)
+{
+	int dfd = dup(dirfd);
+	DIR *d;
+
+	if (dfd < 0)
+		return NULL;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return NULL;
+	}
+	rewinddir(d);
+	return d;
+}
+
+/* "UID.lease.INDEX" -> uid, index; -EINVAL for any other name. */
+static int parse_lease_name(const char *name, uint32_t *uid, uint32_t *index)
+{
+	char buf[64], *dot;
+
+	if (strlen(name) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, name);
+	dot = strstr(buf, ".lease.");
+	if (!dot)
+		return -EINVAL;
+	*dot = '\0';
+	if (ns_parse_u32(buf, uid) < 0 || ns_parse_u32(dot + 7, index) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int state_lease_take(int dirfd, uint32_t uid, uint32_t index)
+{
+	char name[48];
+	int fd;
+
+	snprintf(name, sizeof(name), "%u.lease.%u", uid, index);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Remove every lease of `uid` (normally one; a monitor killed between
+ * taking a lease and writing its record leaves one without a record). */
+static int leases_remove(int dirfd, uint32_t uid)
+{
+	struct dirent *de;
+	DIR *d = dir_stream(dirfd);
+	int ret = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		uint32_t u, i;
+		if (parse_lease_name(de->d_name, &u, &i) == 0 && u == uid &&
+		    unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
+			ret = -errno;
+	}
+	closedir(d);
+	return ret;
+}
+
 int state_remove(int dirfd, uint32_t uid)
 {
 	char name[32], tmp[48];
@@ -160,6 +227,8 @@ int state_remove(int dirfd, uint32_t uid)
 	rec_name(uid, name);
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
 		ret = -errno;
+	if (leases_remove(dirfd, uid) < 0 && ret == 0)
+		ret = -EIO;
 	/* A half-written record of a writer that was killed. */
 	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	(void)unlinkat(dirfd, tmp, 0);
@@ -169,44 +238,75 @@ int state_remove(int dirfd, uint32_t uid)
 	return ret;
 }
 
-/* Pool indices of every veth session recorded. A record that cannot be
- * read still holds its lease (it may belong to a live session we fail to
- * parse): the caller can only be over-cautious. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Pool indices in use: every lease file's, from the names alone; plus,
+ * read from the record, the index of any veth session that has no lease
+ * file (one made by an older helper, before an upgrade). A record that
+ * cannot be read still holds its lease (it may belong to a live session we
+ * fail to parse): the caller can only be over-cautious. */
 int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 {
-	int dfd = dup(dirfd);
-	DIR *d;
+	uint32_t *leased_uid = NULL;
+	size_t nleased = 0;
+	DIR *d = dir_stream(dirfd);
 	struct dirent *de;
+	int ret = 0;
 
 	*n = 0;
-	if (dfd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
+	leased_uid = calloc(max ? max : 1, sizeof(*leased_uid));
+	if (!leased_uid) {
+		closedir(d);
+		return -ENOMEM;
 	}
+	/* First pass: the lease files. */
+	while ((de = readdir(d)) != NULL) {
+		uint32_t uid, index;
+		if (parse_lease_name(de->d_name, &uid, &index) < 0)
+			continue;
+		if (*n == max) {
+			ret = -ENOSPC;
+			goto out;
+		}
+		used[(*n)++] = index;
+		leased_uid[nleased++] = uid;
+	}
+	/* Second pass: records of users without a lease file. */
+	qsort(leased_uid, nleased, sizeof(*leased_uid), cmp_u32);
 	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		struct session_record r;
 		char err[256], *dot = strchr(de->d_name, '.');
 		uint32_t uid;
+		bool leased = false;
 
 		if (!dot || strcmp(dot, ".session") != 0)
 			continue;
 		*dot = '\0';
 		if (ns_parse_u32(de->d_name, &uid) < 0)
 			continue;
+		leased = bsearch(&uid, leased_uid, nleased, sizeof(*leased_uid), cmp_u32) != NULL;
+		if (leased)
+			continue;
 		if (state_read(dirfd, uid, &r, err, sizeof(err)) < 0 || !nsc_net_has_veth(r.network))
 			continue;
 		if (*n == max) {
-			closedir(d);
-			return -ENOSPC;
+			ret = -ENOSPC;
+			goto out;
 		}
 		used[(*n)++] = r.pool_index;
 	}
+out:
+	free(leased_uid);
 	closedir(d);
-	return 0;
+	return ret;
 }
 
 int proc_starttime(pid_t pid, uint64_t *start)

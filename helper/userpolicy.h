@@ -4,12 +4,22 @@
 
 #include <pwd.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "nsconf.h"
 
-/* nsc_resolve for `pw` with the names of every group it is in. 0 or a
- * negative errno with one line in `err`. */
+#define USER_GROUPS_MAX 256
+
+/* The groups `pw` is in, primary first (getgrouplist), into gids[]
+ * (USER_GROUPS_MAX of them at most; more is -E2BIG). 0 or a negative
+ * errno with one line in `err`. */
+int user_groups(const struct passwd *pw, gid_t gids[USER_GROUPS_MAX], int *ngids,
+		char *err, size_t errlen);
+
+/* nsc_resolve for `pw`, whose groups user_groups() gave. The group names
+ * are looked up only if the config has a [group] section. */
 int policy_for_user(const struct nsc_config *cfg, const struct passwd *pw,
-		    struct nsc_policy *pol, char *err, size_t errlen);
+		    const gid_t *gids, int ngids, struct nsc_policy *pol,
+		    char *err, size_t errlen);
 
 #endif

@@ -11,12 +11,14 @@
 # (libclang_rt.fuzzer-x86_64.a) and is only a Recommends of clang. They also
 # build the ASan+UBSan helper of `make integration-asan`. valgrind is for
 # tests/valgrind.
+#
+# Arguments are further packages for one caller only (bench/run: bubblewrap).
 set -eu
 PKGS="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev
       libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db
       libpam-modules openssh-server openssh-client openssh-sftp-server pamtester
       login bsdutils psmisc clang libclang-rt-14-dev valgrind libnftables-dev nftables
-      debhelper dpkg-dev fakeroot git"
+      debhelper dpkg-dev fakeroot git $*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

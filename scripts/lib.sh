@@ -13,13 +13,13 @@
 # login). clang, not gcc: gcc 12 links separate libasan and libubsan, and
 # then UBSan ignores log_path and reports to stderr only.
 private_install() {
-	local dir=$1 src san=() what=(nsession-helper pam_nsession.so nsessionctl)
+	local dir=$1 src san=() what=(nsession-helper nsession-keeper pam_nsession.so nsessionctl)
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	chmod 755 "$dir"
 	mkdir -p "$dir/bin" "$dir/lib" "$dir/etc" "$dir/run" "$dir/home"
 	if [ -n "${NSESSION_SAN:-}" ]; then
 		san=(CC=clang OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all")
-		what=(nsession-helper)
+		what=(nsession-helper nsession-keeper)
 		san_env "$dir"
 	fi
 	if ! make -s -C "$src" O="$dir/build" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
@@ -30,6 +30,7 @@ private_install() {
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
+	install -o root -g root -m 0711 "$dir/build/nsession-keeper" "$dir/bin/nsession-keeper"
 	if [ -z "${NSESSION_SAN:-}" ]; then
 		install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
 		install -o root -g root -m 0755 "$dir/build/nsessionctl" "$dir/bin/nsessionctl"
@@ -49,6 +50,7 @@ fault_install() {
 	mkdir -p "$dir/fbin"
 	if ! make -s -C "$src" O="$dir/fbuild" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
 		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" FAULT_FILE="$2" \
+		LIBEXECDIR="$dir/bin" \
 		"$dir/fbuild/nsession-helper" >"$dir/fbuild.log" 2>&1; then
 		cat "$dir/fbuild.log" >&2
 		return 1

@@ -185,6 +185,10 @@ if install_pkg; then ok "apt-get installs the package"; else
 	exit 1
 fi
 expect_eq "helper: setuid root in /usr/libexec/nsession" "4755 root root" "$(stat -c '%a %U %G' "$H" 2>&1)"
+expect_eq "keeper program: 0711 root, not setuid" "711 root root" \
+	"$(stat -c '%a %U %G' /usr/libexec/nsession/nsession-keeper 2>&1)"
+expect_match "the package depends on libnftables1 (dlopen'd for nat)" "libnftables1" \
+	"$(dpkg-query -W -f='${Depends}' nsession 2>&1)"
 expect_eq "module in the multiarch security dir" "644 root root" "$(stat -c '%a %U %G' "$MOD" 2>&1)"
 if grep -qa "$H" "$MOD"; then ok "the module runs the packaged helper"; else bad "the module runs the packaged helper"; fi
 expect_eq "nsessionctl: root's tool in /usr/sbin, not setuid" "755 root root" \

@@ -741,6 +741,28 @@ static void test_resolution_order(void **state)
 	}
 }
 
+/* Group names are looked up (one NSS call per group) only when a [group]
+ * section could match: nsc_has_group_sections tells. */
+static void test_has_group_sections(void **state)
+{
+	struct nsc_config *cfg;
+
+	(void)state;
+	assert_false(nsc_has_group_sections(NULL));
+	cfg = parse_ok("");
+	assert_false(nsc_has_group_sections(cfg));
+	nsc_free(cfg);
+	cfg = parse_ok("[defaults]\nlinger = 1\n[user alice]\nlinger = 2\n");
+	assert_false(nsc_has_group_sections(cfg));
+	nsc_free(cfg);
+	cfg = parse_ok("[user alice]\nlinger = 2\n[group staff]\nlinger = 3\n");
+	assert_true(nsc_has_group_sections(cfg));
+	nsc_free(cfg);
+	cfg = parse_ok(order_conf);
+	assert_true(nsc_has_group_sections(cfg));
+	nsc_free(cfg);
+}
+
 static void test_exemption(void **state)
 {
 	static const char conf[] =
@@ -1205,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(test_parse_cidr),
 		cmocka_unit_test(test_parse_ipv4),
 		cmocka_unit_test(test_resolution_order),
+		cmocka_unit_test(test_has_group_sections),
 		cmocka_unit_test(test_exemption),
 		cmocka_unit_test(test_coherence),
 		cmocka_unit_test(test_resolve_bad_arguments),
