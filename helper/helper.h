@@ -59,6 +59,7 @@ int state_lease_take(int dirfd, uint32_t uid, uint32_t index); /* O_EXCL */
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"
+#define STATE_LEASE_DIR "leases"  /* leases/UID.INDEX, see state_io.c */
 
 /* ---- procfs helpers (state_io.c) ----------------------------------- */
 int proc_starttime(pid_t pid, uint64_t *start);

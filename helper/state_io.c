@@ -66,6 +66,13 @@ int state_lock(int dirfd, const char *name)
 		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
+		if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+			/* Removed by its holder between our open and fstat
+			 * (state_unlock_remove): not a planted file, try
+			 * again. Seen with 16 sessions made at once. */
+			close(fd);
+			continue;
+		}
 		if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
 			close(fd);
 			return -EPERM;
@@ -169,34 +176,100 @@ static DIR *dir_stream(int dirfd)
 	return d;
 }
 
-/* "UID.lease.INDEX" -> uid, index; -EINVAL for any other name. */
+/* "UID.INDEX" (a name in leases/) -> uid, index; -EINVAL for any other. */
 static int parse_lease_name(const char *name, uint32_t *uid, uint32_t *index)
 {
-	char buf[64], *dot;
+	char buf[32], *dot;
 
 	if (strlen(name) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, name);
-	dot = strstr(buf, ".lease.");
+	dot = strchr(buf, '.');
 	if (!dot)
 		return -EINVAL;
 	*dot = '\0';
-	if (ns_parse_u32(buf, uid) < 0 || ns_parse_u32(dot + 7, index) < 0)
+	if (ns_parse_u32(buf, uid) < 0 || ns_parse_u32(dot + 1, index) < 0)
 		return -EINVAL;
 	return 0;
 }
 
-int state_lease_take(int dirfd, uint32_t uid, uint32_t index)
+static int lease_make(int ldfd, uint32_t uid, uint32_t index)
 {
-	char name[48];
+	char name[32];
 	int fd;
 
-	snprintf(name, sizeof(name), "%u.lease.%u", uid, index);
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	snprintf(name, sizeof(name), "%u.%u", uid, index);
+	fd = openat(ldfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+/* Lease indices of the veth sessions recorded in the state directory, as
+ * lease files: for sessions made by a helper from before lease files (an
+ * upgrade with sessions running). Runs once, when leases/ is created. */
+static void leases_migrate(int dirfd, int ldfd)
+{
+	struct dirent *de;
+	DIR *d = dir_stream(dirfd);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct session_record r;
+		char err[256], *dot = strchr(de->d_name, '.');
+		uint32_t uid;
+
+		if (!dot || strcmp(dot, ".session") != 0)
+			continue;
+		*dot = '\0';
+		if (ns_parse_u32(de->d_name, &uid) == 0 &&
+		    state_read(dirfd, uid, &r, err, sizeof(err)) == 0 && nsc_net_has_veth(r.network))
+			(void)lease_make(ldfd, uid, r.pool_index);
+	}
+	closedir(d);
+}
+
+/* The lease directory: an fd, or -ENOENT if it does not exist and not
+ * `create`. Created 0700 under the pool lock (the callers that create
+ * hold it), then checked like the state directory. */
+static int leases_dir(int dirfd, bool create)
+{
+	struct stat st;
+	char why[64];
+	bool made = false;
+	int fd;
+
+	fd = openat(dirfd, STATE_LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(dirfd, STATE_LEASE_DIR, 0700) == 0)
+			made = true;
+		else if (errno != EEXIST)
+			return -errno;
+		fd = openat(dirfd, STATE_LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFDIR, false, why, sizeof(why)) < 0 ||
+	    (st.st_mode & 077) != 0) {
+		close(fd);
+		return -EPERM;
+	}
+	if (made)
+		leases_migrate(dirfd, fd);
+	return fd;
+}
+
+int state_lease_take(int dirfd, uint32_t uid, uint32_t index)
+{
+	int ldfd = leases_dir(dirfd, true), r;
+
+	if (ldfd < 0)
+		return ldfd;
+	r = lease_make(ldfd, uid, index);
+	close(ldfd);
+	return r;
 }
 
 /* Remove every lease of `uid` (normally one; a monitor killed between
@@ -204,18 +277,27 @@ int state_lease_take(int dirfd, uint32_t uid, uint32_t index)
 static int leases_remove(int dirfd, uint32_t uid)
 {
 	struct dirent *de;
-	DIR *d = dir_stream(dirfd);
-	int ret = 0;
+	int ldfd = leases_dir(dirfd, false), ret = 0;
+	DIR *d;
 
-	if (!d)
-		return -errno;
+	if (ldfd == -ENOENT)
+		return 0;
+	if (ldfd < 0)
+		return ldfd;
+	d = dir_stream(ldfd);
+	if (!d) {
+		ret = -errno;
+		close(ldfd);
+		return ret;
+	}
 	while ((de = readdir(d)) != NULL) {
 		uint32_t u, i;
 		if (parse_lease_name(de->d_name, &u, &i) == 0 && u == uid &&
-		    unlinkat(dirfd, de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
+		    unlinkat(ldfd, de->d_name, 0) < 0 && errno != ENOENT && ret == 0)
 			ret = -errno;
 	}
 	closedir(d);
+	close(ldfd);
 	return ret;
 }
 
@@ -238,73 +320,31 @@ int state_remove(int dirfd, uint32_t uid)
 	return ret;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Pool indices in use: every lease file's, from the names alone; plus,
- * read from the record, the index of any veth session that has no lease
- * file (one made by an older helper, before an upgrade). A record that
- * cannot be read still holds its lease (it may belong to a live session we
- * fail to parse): the caller can only be over-cautious. */
+/* Pool indices in use: the names in leases/, one readdir of that
+ * directory alone. */
 int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 {
-	uint32_t *leased_uid = NULL;
-	size_t nleased = 0;
-	DIR *d = dir_stream(dirfd);
 	struct dirent *de;
-	int ret = 0;
+	int ldfd = leases_dir(dirfd, true), ret = 0;
+	DIR *d;
 
 	*n = 0;
+	if (ldfd < 0)
+		return ldfd;
+	d = dir_stream(ldfd);
+	close(ldfd);
 	if (!d)
 		return -errno;
-	leased_uid = calloc(max ? max : 1, sizeof(*leased_uid));
-	if (!leased_uid) {
-		closedir(d);
-		return -ENOMEM;
-	}
-	/* First pass: the lease files. */
 	while ((de = readdir(d)) != NULL) {
 		uint32_t uid, index;
 		if (parse_lease_name(de->d_name, &uid, &index) < 0)
 			continue;
 		if (*n == max) {
 			ret = -ENOSPC;
-			goto out;
+			break;
 		}
 		used[(*n)++] = index;
-		leased_uid[nleased++] = uid;
 	}
-	/* Second pass: records of users without a lease file. */
-	qsort(leased_uid, nleased, sizeof(*leased_uid), cmp_u32);
-	rewinddir(d);
-	while ((de = readdir(d)) != NULL) {
-		struct session_record r;
-		char err[256], *dot = strchr(de->d_name, '.');
-		uint32_t uid;
-		bool leased = false;
-
-		if (!dot || strcmp(dot, ".session") != 0)
-			continue;
-		*dot = '\0';
-		if (ns_parse_u32(de->d_name, &uid) < 0)
-			continue;
-		leased = bsearch(&uid, leased_uid, nleased, sizeof(*leased_uid), cmp_u32) != NULL;
-		if (leased)
-			continue;
-		if (state_read(dirfd, uid, &r, err, sizeof(err)) < 0 || !nsc_net_has_veth(r.network))
-			continue;
-		if (*n == max) {
-			ret = -ENOSPC;
-			goto out;
-		}
-		used[(*n)++] = r.pool_index;
-	}
-out:
-	free(leased_uid);
 	closedir(d);
 	return ret;
 }

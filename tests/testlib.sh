@@ -50,13 +50,19 @@ bg_session() {
 }
 status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
 session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
+# state_left: what the state directory holds, but the leases/ directory
+# itself, which stays (empty) once made (helper/state_io.c)
+state_left() {
+	ls -A "$STATE" 2>/dev/null | grep -vx leases
+	ls -A "$STATE/leases" 2>/dev/null | sed 's|^|leases/|'
+}
 nothing_left() {
-	[ -z "$(ls -A "$STATE" 2>/dev/null)" ] &&
+	[ -z "$(state_left)" ] &&
 		! ip -o link show | grep -q ": $LINK_PREFIX" &&
 		[ -z "$(session_procs)" ]
 }
 describe_leftovers() {
-	echo "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ')" \
+	echo "state: $(state_left | tr '\n' ' ')" \
 		"links: $(ip -o link show | grep ": $LINK_PREFIX" | cut -d: -f2 | tr '\n' ' ')" \
 		"procs: $(session_procs | tr '\n' ' ')"
 }

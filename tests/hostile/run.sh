@@ -106,7 +106,7 @@ refused() {
 	expect_clean "$desc: nothing made"
 }
 nothing_left_but_locks() {
-	[ -z "$(ls -A "$STATE" 2>/dev/null | grep -v '\.lock$')" ] &&
+	[ -z "$(state_left | grep -v '\.lock$')" ] &&
 		! ip -o link show | grep -q ": $LINK_PREFIX" && [ -z "$(session_procs)" ]
 }
 hostsum() { md5sum /etc/passwd /etc/shadow /etc/group "$T/etc/nsession.conf" "$T/denied" | md5sum; }

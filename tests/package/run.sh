@@ -63,10 +63,10 @@ pkg_procs() {
 }
 our_links() { local u; for u in $UIDS; do ip -o link show "nsv$u" 2>/dev/null | cut -d: -f2; done; }
 # (testlib's expect_clean, for the packaged helper's processes and links)
-session_gone() { [ -z "$(ls -A "$STATE" 2>/dev/null)" ] && [ -z "$(our_links)" ] && [ -z "$(pkg_procs)" ]; }
+session_gone() { [ -z "$(state_left)" ] && [ -z "$(our_links)" ] && [ -z "$(pkg_procs)" ]; }
 expect_gone() {
 	if wait_for "$CLEAN_WAIT" session_gone; then ok "$1"; else
-		bad "$1" "state: $(ls -A "$STATE" 2>/dev/null | tr '\n' ' ') links: $(our_links | tr '\n' ' ') procs: $(pkg_procs | tr '\n' ' ')"
+		bad "$1" "state: $(state_left | tr '\n' ' ') links: $(our_links | tr '\n' ' ') procs: $(pkg_procs | tr '\n' ' ')"
 	fi
 }
 
@@ -271,7 +271,7 @@ out=$(su_login root "$NS_CMD")
 ns_check "su, root" "$out" ""
 pamtester login root open_session close_session >/dev/null 2>&1
 expect_eq "pamtester login root: open and close" 0 $?
-expect_eq "no session for root or group sudo" "" "$(ls -A "$STATE" 2>/dev/null)"
+expect_eq "no session for root or group sudo" "" "$(state_left)"
 
 # ---- disable, purge ---------------------------------------------------------------------
 echo "# pam-auth-update --disable nsession, apt-get purge"
