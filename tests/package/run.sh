@@ -321,10 +321,12 @@ ns_check "a new login after the purge (no module)" "$out" ""
 kill "$P1" 2>/dev/null
 wait "$P1" 2>/dev/null
 expect_gone "at logout the session ends cleanly without the package"
-# What is left: the empty /run/nsession (root's, 0700, tmpfs), which the
-# postrm could not remove while the session lived.
+# What is left: /run/nsession (root's, 0700, tmpfs) with nothing in it
+# but the empty leases/ directory, which the postrm could not remove while
+# the session lived.
 expect_eq "only the empty state directory is left" "700 root" "$(stat -c '%a %U' "$STATE" 2>&1)"
-rmdir "$STATE" 2>/dev/null
+expect_eq "... holding only the empty leases/" "leases" "$(ls -A "$STATE" 2>&1; ls -A "$STATE/leases" 2>&1)"
+rmdir "$STATE/leases" "$STATE" 2>/dev/null
 stop_login_users
 expect_same_state "purged during a session"
 
