@@ -1,6 +1,7 @@
 /* util.c — messages, strict number parsing, trusted-file checks, reading. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -27,6 +28,24 @@ void ns_log_close(void)
 void ns_quiet_stderr(void)
 {
 	use_stderr = false;
+}
+
+DIR *ns_dir_stream(int dirfd)
+{
+	int dfd = dup(dirfd), e;
+	DIR *d;
+
+	if (dfd < 0)
+		return NULL;
+	d = fdopendir(dfd);
+	if (!d) {
+		e = errno;
+		close(dfd);
+		errno = e;
+		return NULL;
+	}
+	rewinddir(d); /* the dup shares the offset of `dirfd` */
+	return d;
 }
 
 void ns_close_fds_except(int keep1, int keep2)

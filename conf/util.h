@@ -5,6 +5,7 @@
 #ifndef NS_UTIL_H
 #define NS_UTIL_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +28,10 @@ void ns_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * record it removed): for the admin's log only, LOG_WARNING. */
 void ns_warn_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ns_quiet_stderr(void); /* after stderr was closed/redirected */
+
+/* A directory stream over `dirfd`'s directory, from its start, on an fd
+ * of its own (closedir() leaves `dirfd` open). NULL with errno set. */
+DIR *ns_dir_stream(int dirfd);
 
 /* Close every fd from 3 up except `keep1` and `keep2` (both >= 3 and
  * different, or -1): close_range() around them. */

@@ -104,10 +104,11 @@ static int load_records(struct session_record **out, size_t *n, bool *bad)
 			dirfd == -EPERM ? "not root-owned with mode 0700" : strerror(-dirfd));
 		return dirfd;
 	}
-	d = fdopendir(dup(dirfd));
+	d = ns_dir_stream(dirfd);
 	if (!d) {
+		int e = -errno;
 		close(dirfd);
-		return -errno;
+		return e;
 	}
 	while ((de = readdir(d)) != NULL) {
 		char num[16], err[256];

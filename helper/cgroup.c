@@ -510,15 +510,12 @@ void cg_sweep_user(uint32_t uid)
 		size_t nn = 0;
 		struct dirent *d;
 		DIR *dir;
-		int pfd = open_parent(&h[i], false, err, sizeof(err)), dfd;
+		int pfd = open_parent(&h[i], false, err, sizeof(err));
 
 		if (pfd < 0)
 			continue;
-		dfd = dup(pfd);
-		dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+		dir = ns_dir_stream(pfd);
 		if (!dir) {
-			if (dfd >= 0)
-				close(dfd);
 			close(pfd);
 			continue;
 		}

@@ -524,8 +524,12 @@ static int keeper_exe_open(char *why, size_t whylen)
 		snprintf(why, whylen, "%s", strerror(errno));
 		return -errno;
 	}
-	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, false, why, whylen) < 0 ||
-	    !(st.st_mode & S_IXOTH)) {
+	if (fstat(fd, &st) < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -EPERM;
+	}
+	if (ns_check_trusted(&st, S_IFREG, false, why, whylen) < 0 || !(st.st_mode & S_IXOTH)) {
 		if (!(st.st_mode & S_IXOTH))
 			snprintf(why, whylen, "not executable by others");
 		close(fd);

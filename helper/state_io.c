@@ -34,15 +34,15 @@ void state_lock_name(uint32_t uid, char out[32])
 	snprintf(out, 32, "%u.lock", uid);
 }
 
-int state_dir_open(void)
+/* Open the directory `path` (relative to `at`) without following a
+ * symlink, and accept it only if it is root's with no group or other
+ * access: an fd, or -errno (-EPERM for the wrong owner or mode). */
+static int private_dir_open(int at, const char *path)
 {
 	struct stat st;
 	char why[64];
-	int fd;
+	int fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (mkdir(NSESSION_STATEDIR, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = open(NSESSION_STATEDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFDIR, false, why, sizeof(why)) < 0 ||
@@ -51,6 +51,13 @@ int state_dir_open(void)
 		return -EPERM;
 	}
 	return fd;
+}
+
+int state_dir_open(void)
+{
+	if (mkdir(NSESSION_STATEDIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return private_dir_open(AT_FDCWD, NSESSION_STATEDIR);
 }
 
 /* Lock files may be removed by whoever holds them (state_unlock_remove),
@@ -66,14 +73,18 @@ int state_lock(int dirfd, const char *name)
 		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
-		if (fstat(fd, &st) == 0 && st.st_nlink == 0) {
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			return -EPERM;
+		}
+		if (st.st_nlink == 0) {
 			/* Removed by its holder between our open and fstat
 			 * (state_unlock_remove): not a planted file, try
 			 * again. Seen with 16 sessions made at once. */
 			close(fd);
 			continue;
 		}
-		if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
+		if (ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
 			close(fd);
 			return -EPERM;
 		}
@@ -159,23 +170,6 @@ bool state_record_exists(int dirfd, uint32_t uid)
 	return !(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT);
 }
 
-/* A DIR stream of the state directory (its own fd, from the start). */
-static DIR *dir_stream(int dirfd)
-{
-	int dfd = dup(dirfd);
-	DIR *d;
-
-	if (dfd < 0)
-		return NULL;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return NULL;
-	}
-	rewinddir(d);
-	return d;
-}
-
 /* "UID.INDEX" (a name in leases/) -> uid, index; -EINVAL for any other. */
 static int parse_lease_name(const char *name, uint32_t *uid, uint32_t *index)
 {
@@ -212,7 +206,7 @@ static int lease_make(int ldfd, uint32_t uid, uint32_t index)
 static void leases_migrate(int dirfd, int ldfd)
 {
 	struct dirent *de;
-	DIR *d = dir_stream(dirfd);
+	DIR *d = ns_dir_stream(dirfd);
 
 	if (!d)
 		return;
@@ -236,27 +230,17 @@ static void leases_migrate(int dirfd, int ldfd)
  * hold it), then checked like the state directory. */
 static int leases_dir(int dirfd, bool create)
 {
-	struct stat st;
-	char why[64];
 	bool made = false;
-	int fd;
+	int fd = private_dir_open(dirfd, STATE_LEASE_DIR);
 
-	fd = openat(dirfd, STATE_LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
+	if (fd == -ENOENT && create) {
 		if (mkdirat(dirfd, STATE_LEASE_DIR, 0700) == 0)
 			made = true;
 		else if (errno != EEXIST)
 			return -errno;
-		fd = openat(dirfd, STATE_LEASE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = private_dir_open(dirfd, STATE_LEASE_DIR);
 	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || ns_check_trusted(&st, S_IFDIR, false, why, sizeof(why)) < 0 ||
-	    (st.st_mode & 077) != 0) {
-		close(fd);
-		return -EPERM;
-	}
-	if (made)
+	if (fd >= 0 && made)
 		leases_migrate(dirfd, fd);
 	return fd;
 }
@@ -284,7 +268,7 @@ static int leases_remove(int dirfd, uint32_t uid)
 		return 0;
 	if (ldfd < 0)
 		return ldfd;
-	d = dir_stream(ldfd);
+	d = ns_dir_stream(ldfd);
 	if (!d) {
 		ret = -errno;
 		close(ldfd);
@@ -331,7 +315,7 @@ int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 	*n = 0;
 	if (ldfd < 0)
 		return ldfd;
-	d = dir_stream(ldfd);
+	d = ns_dir_stream(ldfd);
 	close(ldfd);
 	if (!d)
 		return -errno;

@@ -36,7 +36,9 @@ int policy_for_user(const struct nsc_config *cfg, const struct passwd *pw,
 	size_t nnames = 0;
 	int r;
 
-	for (int i = 0; nsc_has_group_sections(cfg) && i < ngids && i < USER_GROUPS_MAX; i++) {
+	if (!nsc_has_group_sections(cfg))
+		ngids = 0; /* no [group] section: names do not matter */
+	for (int i = 0; i < ngids && i < USER_GROUPS_MAX; i++) {
 		struct group *gr = getgrgid(gids[i]);
 		if (gr && (store[nnames] = strdup(gr->gr_name)) != NULL)
 			names[nnames] = store[nnames], nnames++;
