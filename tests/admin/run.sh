@@ -4,16 +4,7 @@
 # and --json form, with bad arguments, an unprivileged caller and broken
 # configs. Everything it makes (a private install, users nsct1..nsct3,
 # links "nsc*") lives under a temporary directory and is removed on exit.
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/admin/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
-. "$SRC/tests/testlib.sh"
+. "$(dirname "$0")/../suite.sh"
 T=$(mktemp -d /var/tmp/nsct.XXXXXX)
 H="$T/bin/nsession-helper"
 CTL="$T/bin/nsessionctl"

@@ -13,17 +13,8 @@
 # exit, failed or not, as is nsession/ itself if this suite made it. The
 # host's cgroup hierarchies are never mounted or unmounted (the missing
 # controller is simulated in a private mount namespace).
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/cgroup/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
+. "$(dirname "$0")/../suite.sh"
 . "$SRC/scripts/pamlab.sh"
-. "$SRC/tests/testlib.sh"
 T=$(mktemp -d /var/tmp/nscg.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 FH="$T/fbin/nsession-helper" # with the kill points of helper/fault.h

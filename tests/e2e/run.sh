@@ -11,17 +11,8 @@
 # veth links), and is removed on exit, failed or not. The machine's
 # /etc/pam.d is never changed: PAM applications run in a private mount
 # namespace with the test's copy bind-mounted over it (scripts/pamlab.sh).
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/e2e/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
+. "$(dirname "$0")/../suite.sh"
 . "$SRC/scripts/pamlab.sh"
-. "$SRC/tests/testlib.sh"
 T=$(mktemp -d /var/tmp/nse.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"

@@ -5,16 +5,7 @@
 # code, one-line message, syslog entry) and that nothing changed on the host.
 # Everything made here (build, users, group, links, syslog sink) is removed
 # on exit, failed or not. Traffic stays between a session and its own veth.
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/hostile/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
-. "$SRC/tests/testlib.sh"
+. "$(dirname "$0")/../suite.sh"
 T=$(mktemp -d /var/tmp/nsh.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 FH="$T/fbin/nsession-helper" # the same, with the kill points of helper/fault.h

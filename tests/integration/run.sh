@@ -4,16 +4,7 @@
 # config/state/subuid paths, test users, interfaces) lives under a temporary
 # directory or carries the "nsit" prefix, and is removed on exit, failed or not.
 # Traffic stays between a session's netns and its own host-side veth.
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/integration/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
-. "$SRC/tests/testlib.sh"
+. "$(dirname "$0")/../suite.sh"
 T=$(mktemp -d /var/tmp/nsit.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"

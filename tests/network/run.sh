@@ -9,16 +9,7 @@
 # 10.249.1.0/24 (bridge), upstream 10.248.0.0/24. net.ipv4.ip_forward is
 # switched on for the upstream test only and restored. No traffic leaves
 # the machine.
-set -u
-export LC_ALL=C
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/network/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
-. "$SRC/tests/testlib.sh"
+. "$(dirname "$0")/../suite.sh"
 T=$(mktemp -d /var/tmp/nsn.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"
 STATE="$T/run/nsession"

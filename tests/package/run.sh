@@ -14,17 +14,9 @@
 # PAM copies are taken from /etc/pam.d). A copy of /etc/pam.d and /var/lib/pam
 # is saved first and put back on exit if anything differs, failed or not. It
 # refuses to run where nsession is installed (package or `make install`).
-set -u
-export LC_ALL=C DEBIAN_FRONTEND=noninteractive
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/package/run.sh: must run as root" >&2
-	exit 1
-fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
+. "$(dirname "$0")/../suite.sh"
 . "$SRC/scripts/pamlab.sh"
-. "$SRC/tests/testlib.sh"
+export DEBIAN_FRONTEND=noninteractive
 
 H=/usr/libexec/nsession/nsession-helper
 STATE=/run/nsession

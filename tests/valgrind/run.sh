@@ -22,21 +22,12 @@
 #
 # Everything it makes (a private install, the user nsvg1, links nsvg*,
 # addresses from 10.254.0.0/24) is removed on exit, failed or not.
-set -u
-export LC_ALL=C
+. "$(dirname "$0")/../suite.sh"
 unset NSESSION_SAN # valgrind and ASan do not mix
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tests/valgrind/run.sh: must run as root" >&2
-	exit 1
-fi
 if ! command -v valgrind >/dev/null; then
 	echo "tests/valgrind/run.sh: valgrind is not installed (scripts/deps.sh)" >&2
 	exit 1
 fi
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/scripts/lib.sh"
-. "$SRC/tests/testlib.sh"
 T=$(mktemp -d /var/tmp/nsvg.XXXXXX) # not /tmp: sessions get a private /tmp
 H="$T/bin/nsession-helper"   # the setuid install, run natively
 VH="$T/build/nsession-helper" # the same build, what valgrind runs
