@@ -58,6 +58,15 @@ static const int own_limits[] = { RLIMIT_FSIZE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_
 				  RLIMIT_STACK, RLIMIT_NOFILE, RLIMIT_CORE };
 static struct rlimit saved_limits[NS_ARRAY_SIZE(own_limits)];
 
+/* The stack the helper, its monitor and the libraries they call (NSS,
+ * libnl, libnftables) need, with room to spare: the deepest of them was
+ * measured at 48-64 KiB. A setuid process may raise its stack limit only
+ * with CAP_SYS_RESOURCE; where the bounding set lacks it (some containers
+ * and VMs), a caller's `ulimit -s 16` stays, and the helper would die of
+ * SIGSEGV at a random point of its setup, perhaps holding the user's lock.
+ * Below this it stops before doing anything (stack_ok). */
+#define MIN_STACK_KIB 256
+
 static void reset_limits(void)
 {
 	for (size_t i = 0; i < NS_ARRAY_SIZE(own_limits); i++) {
@@ -81,6 +90,19 @@ static void reset_limits(void)
 			want.rlim_max = want.rlim_cur;
 		(void)setrlimit(res, &want);
 	}
+}
+
+/* After reset_limits: whether the stack limit now in force is enough. */
+static bool stack_ok(rlim_t *have_kib)
+{
+	struct rlimit st;
+
+	if (getrlimit(RLIMIT_STACK, &st) < 0)
+		return false;
+	if (st.rlim_cur == RLIM_INFINITY)
+		return true;
+	*have_kib = st.rlim_cur / 1024;
+	return *have_kib >= MIN_STACK_KIB;
 }
 
 static int restore_limits(void)
@@ -520,6 +542,7 @@ int main(int argc, char **argv)
 	struct session_spec *spec;
 	struct passwd *pw;
 	char err[512];
+	rlim_t stack_kib = 0;
 	uid_t ruid;
 	int r;
 
@@ -531,6 +554,12 @@ int main(int argc, char **argv)
 	sanitize_process();
 	proctitle_init(argc, argv);
 	ns_log_init("nsession-helper");
+	if (!stack_ok(&stack_kib)) {
+		ns_err("stack size limit %llu KiB is below the %d KiB nsession-helper needs, "
+		       "and could not be raised",
+		       (unsigned long long)stack_kib, MIN_STACK_KIB);
+		return EXIT_FAILED;
+	}
 	ruid = getuid();
 
 	r = args_parse(argc, argv, ruid, &a, err, sizeof(err));

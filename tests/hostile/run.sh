@@ -213,7 +213,9 @@ for lim in "-n 7" "-n 12" "-f 0" "-v 60000" "-s 16" "-c unlimited" "-l 0" "-q 0"
 	# The helper raises what it needs (soft limits, and hard ones where it
 	# has CAP_SYS_RESOURCE) and hands the caller's back to the command. A
 	# stack too small for the dynamic loader kills any program before
-	# main: that one may die of SIGSEGV, as long as nothing is left.
+	# main: that one may die of SIGSEGV, as long as nothing is left. Past
+	# the loader, a stack the helper cannot raise to what it needs stops
+	# it with exit 1 before it takes any lock (helper/main.c, stack_ok).
 	if [ "$rc" -le 2 ] || [ "$rc" -eq 126 ] || [ "$rc" -eq 127 ] ||
 		{ [ "$lim" = "-s 16" ] && [ "$rc" -eq 139 ]; }; then
 		ok "ulimit $lim: clean exit ($rc)"
@@ -222,6 +224,22 @@ for lim in "-n 7" "-n 12" "-f 0" "-v 60000" "-s 16" "-c unlimited" "-l 0" "-q 0"
 	fi
 	expect_clean "ulimit $lim: nothing left"
 done
+# A hard stack limit the helper cannot raise (no CAP_SYS_RESOURCE in the
+# bounding set, as on some VMs and containers) but large enough for the
+# loader: a one-line failure before anything is made. With the capability
+# the helper raises it and the login works.
+(ulimit -s 96 && exec setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true) \
+	>"$T/out" 2>&1
+rc=$?
+if (((16#$(awk '/^CapBnd:/ {print $2}' /proc/self/status) >> 24) & 1)); then # CAP_SYS_RESOURCE
+	expect_eq "ulimit -s 96, with CAP_SYS_RESOURCE: raised, the login works" 0 "$rc"
+else
+	expect_eq "ulimit -s 96, no CAP_SYS_RESOURCE: exit 1" 1 "$rc"
+	expect_eq "ulimit -s 96: one line on stderr" 1 "$(wc -l <"$T/out")"
+	expect_match "ulimit -s 96: says why" "stack size limit 96 KiB is below the 256 KiB" "$(cat "$T/out")"
+	expect_logged "ulimit -s 96: syslog entry" "stack size limit 96 KiB"
+fi
+expect_clean "ulimit -s 96: nothing left"
 run_as nsh1 /bin/true
 expect_eq "after odd limits, the next login works" 0 "$?"
 mkdir -p "$T/home/nsh1/gone" "$T/home/nsh1/locked"
