@@ -64,7 +64,7 @@ static struct rlimit saved_limits[NS_ARRAY_SIZE(own_limits)];
  * with CAP_SYS_RESOURCE; where the bounding set lacks it (some containers
  * and VMs), a caller's `ulimit -s 16` stays, and the helper would die of
  * SIGSEGV at a random point of its setup, perhaps holding the user's lock.
- * Below this it stops before doing anything (stack_ok). */
+ * Below this it stops before doing anything (main). */
 #define MIN_STACK_KIB 256
 
 static void reset_limits(void)
@@ -92,17 +92,14 @@ static void reset_limits(void)
 	}
 }
 
-/* After reset_limits: whether the stack limit now in force is enough. */
-static bool stack_ok(rlim_t *have_kib)
+/* The stack size limit in force (after reset_limits), in KiB. */
+static rlim_t stack_limit_kib(void)
 {
 	struct rlimit st;
 
 	if (getrlimit(RLIMIT_STACK, &st) < 0)
-		return false;
-	if (st.rlim_cur == RLIM_INFINITY)
-		return true;
-	*have_kib = st.rlim_cur / 1024;
-	return *have_kib >= MIN_STACK_KIB;
+		return 0;
+	return st.rlim_cur == RLIM_INFINITY ? RLIM_INFINITY : st.rlim_cur / 1024;
 }
 
 static int restore_limits(void)
@@ -542,7 +539,7 @@ int main(int argc, char **argv)
 	struct session_spec *spec;
 	struct passwd *pw;
 	char err[512];
-	rlim_t stack_kib = 0;
+	rlim_t stack_kib;
 	uid_t ruid;
 	int r;
 
@@ -554,7 +551,8 @@ int main(int argc, char **argv)
 	sanitize_process();
 	proctitle_init(argc, argv);
 	ns_log_init("nsession-helper");
-	if (!stack_ok(&stack_kib)) {
+	stack_kib = stack_limit_kib();
+	if (stack_kib < MIN_STACK_KIB) {
 		ns_err("stack size limit %llu KiB is below the %d KiB nsession-helper needs, "
 		       "and could not be raised",
 		       (unsigned long long)stack_kib, MIN_STACK_KIB);

@@ -4,8 +4,8 @@
  * (reading the record, creating, tearing down) happens under the user's lock
  * "<uid>.lock" in the state directory. Address allocation additionally
  * holds "pool.lock" from reading the leases until it has made its own
- * lease file "<uid>.lease.<index>" (state_io.c), which the record names
- * later and which goes with it.
+ * lease file "leases/<uid>.<index>" (state_io.c), whose index the record
+ * names later and which goes with it.
  *
  * Login references: each caller holds one connection to the monitor's
  * socket "<uid>.sock" (SOCK_SEQPACKET, in the root-only state directory).
@@ -518,20 +518,24 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 static int keeper_exe_open(char *why, size_t whylen)
 {
 	struct stat st;
-	int fd = open(NSESSION_KEEPER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(NSESSION_KEEPER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), e;
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -errno;
+		e = errno;
+		snprintf(why, whylen, "%s", strerror(e));
+		return -e;
 	}
 	if (fstat(fd, &st) < 0) {
 		snprintf(why, whylen, "%s", strerror(errno));
 		close(fd);
 		return -EPERM;
 	}
-	if (ns_check_trusted(&st, S_IFREG, false, why, whylen) < 0 || !(st.st_mode & S_IXOTH)) {
-		if (!(st.st_mode & S_IXOTH))
-			snprintf(why, whylen, "not executable by others");
+	if (ns_check_trusted(&st, S_IFREG, false, why, whylen) < 0) {
+		close(fd);
+		return -EPERM;
+	}
+	if (!(st.st_mode & S_IXOTH)) {
+		snprintf(why, whylen, "not executable by others");
 		close(fd);
 		return -EPERM;
 	}

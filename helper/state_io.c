@@ -316,9 +316,10 @@ int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 	if (ldfd < 0)
 		return ldfd;
 	d = ns_dir_stream(ldfd);
+	ret = d ? 0 : -errno;
 	close(ldfd);
 	if (!d)
-		return -errno;
+		return ret;
 	while ((de = readdir(d)) != NULL) {
 		uint32_t uid, index;
 		if (parse_lease_name(de->d_name, &uid, &index) < 0)
