@@ -205,10 +205,15 @@ expect_logged "closed fds: refusal reaches syslog" "refused: uid $U1: --user is 
 expect_clean "closed fds: nothing left, no message written into a state file"
 out=$(as nsh1 "$TOOLS/fdspray" 3000 "$H" run -- /bin/ls /proc/self/fd 2>&1 | tr '\n' ' ')
 expect_eq "3000 inherited fds: only 0 1 2 reach the session (3 is ls's own)" "0 1 2 3 " "$out"
-for lim in "-n 7" "-n 12" "-f 0" "-v 60000" "-s 16" "-c unlimited" "-l 0" "-q 0" "-i 0" "-u 1" "-t 1"; do
+# run_limited LIMIT: nsh1 runs `true` with the ulimit option LIMIT (soft and
+# hard); output in $T/out
+run_limited() {
 	# shellcheck disable=SC2086
-	(ulimit $lim && exec setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true) \
+	(ulimit $1 && exec setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true) \
 		>"$T/out" 2>&1
+}
+for lim in "-n 7" "-n 12" "-f 0" "-v 60000" "-s 16" "-c unlimited" "-l 0" "-q 0" "-i 0" "-u 1" "-t 1"; do
+	run_limited "$lim"
 	rc=$?
 	# The helper raises what it needs (soft limits, and hard ones where it
 	# has CAP_SYS_RESOURCE) and hands the caller's back to the command. A
@@ -228,8 +233,7 @@ done
 # bounding set, as on some VMs and containers) but large enough for the
 # loader: a one-line failure before anything is made. With the capability
 # the helper raises it and the login works.
-(ulimit -s 96 && exec setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true) \
-	>"$T/out" 2>&1
+run_limited "-s 96"
 rc=$?
 if (((16#$(awk '/^CapBnd:/ {print $2}' /proc/self/status) >> 24) & 1)); then # CAP_SYS_RESOURCE
 	expect_eq "ulimit -s 96, with CAP_SYS_RESOURCE: raised, the login works" 0 "$rc"

@@ -318,6 +318,35 @@ rc=$?
 chmod 644 "$T/etc/nsession.conf"
 expect_eq "a world-writable config is refused" 1 "$rc"
 if printf '%s' "$err" | grep -q "writable"; then ok "... saying why ($err)"; else bad "... saying why" "$err"; fi
+
+# The program the keeper execs (helper/session.c, keeper_exe_open): the
+# monitor checks it before the keeper exists; anything unsafe fails the
+# login, names the file and the reason, and leaves nothing.
+K="$T/bin/nsession-keeper"
+keeper_refused() { # keeper_refused DESC REASON
+	local err rc
+	err=$(run_as nsit1 true 2>&1)
+	rc=$?
+	expect_eq "$1: the login fails" 1 "$rc"
+	expect_match "$1: says why" "nsession-keeper: $2" "$err"
+	expect_clean "$1: nothing left"
+}
+chmod 0700 "$K"
+keeper_refused "keeper program not executable by others" "not executable by others"
+chmod 0713 "$K"
+keeper_refused "keeper program writable by others" "group- or world-writable"
+chmod 0711 "$K"
+chown nsit1 "$K"
+keeper_refused "keeper program not root's" "not owned by root"
+chown root "$K"
+mv "$K" "$K.real"
+keeper_refused "keeper program missing" "No such file or directory"
+ln -s "$K.real" "$K"
+keeper_refused "keeper program a symbolic link" "Too many levels of symbolic links"
+rm "$K"
+mv "$K.real" "$K"
+run_as nsit1 true
+expect_eq "keeper program back in place: the login works" 0 "$?"
 expect_clean "nothing left at the end"
 
 if [ -n "${NSESSION_SAN:-}" ]; then
