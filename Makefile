@@ -61,6 +61,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -Iconf -Ihelper -DNSESSION_VERSION='"$(VERSION)"' \
           -DNSESSION_CONFIG='"$(SYSCONFDIR)/nsession.conf"' \
           -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
+          -DNSESSION_RUN_USER='"$(RUNSTATEDIR)/user"' \
           -DNSESSION_KEEPER='"$(LIBEXECDIR)/nsession-keeper"' \
           -DNSESSION_SUBUID='"$(SUBUID_FILE)"' -DNSESSION_SUBGID='"$(SUBGID_FILE)"'
 # Not with ASan: glibc's __memcpy_chk & co. are not intercepted, so a

@@ -12,7 +12,7 @@ static const struct {
 	{ "--help", VERB_HELP },		{ "--version", VERB_VERSION },
 	{ "run", VERB_RUN },			{ "terminate", VERB_TERMINATE },
 	{ "status", VERB_STATUS },		{ "check-config", VERB_CHECK_CONFIG },
-	{ "pam-open", VERB_PAM_OPEN },
+	{ "pam-open", VERB_PAM_OPEN },		{ "pam-manager", VERB_PAM_MANAGER },
 };
 
 static int parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
@@ -102,14 +102,14 @@ static int parse(int argc, char **argv, uid_t ruid, struct helper_args *a,
 		}
 		a->cmd = argv + i;
 	}
-	if (a->verb == VERB_PAM_OPEN) {
+	if (a->verb == VERB_PAM_OPEN || a->verb == VERB_PAM_MANAGER) {
 		if (ruid != 0) {
-			snprintf(err, errlen, "uid %u: pam-open is for pam_nsession.so (root)",
-				 (unsigned)ruid);
+			snprintf(err, errlen, "uid %u: %s is for pam_nsession.so (root)",
+				 (unsigned)ruid, argv[1]);
 			return -EPERM;
 		}
 		if (!a->user) {
-			snprintf(err, errlen, "pam-open needs --user");
+			snprintf(err, errlen, "%s needs --user", argv[1]);
 			return -EINVAL;
 		}
 	}

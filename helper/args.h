@@ -18,6 +18,7 @@ enum helper_verb {
 	VERB_STATUS,
 	VERB_CHECK_CONFIG,
 	VERB_PAM_OPEN,
+	VERB_PAM_MANAGER,
 };
 
 struct helper_args {

@@ -107,7 +107,7 @@ int nft_session_counters(uint32_t uid, struct nft_counters *out);
 int net_ip_forward_enabled(void);
 
 /* ---- mounts.c: the session's mount namespace ------------------------ */
-int mounts_prepare(const struct nsc_policy *pol); /* host root, own mnt ns */
+int mounts_prepare(const struct session_spec *s); /* host root, own mnt ns */
 int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
 
 /* ---- cgroup.c: the session's cgroup (layout and trust: cgroup.c; the

@@ -635,6 +635,18 @@ int main(int argc, char **argv)
 		}
 		return cmd_pam_open(spec);
 	}
+	/* For pam_nsession.so in the PAM service that starts a user's
+	 * systemd manager (systemd-user): that manager runs in the host's
+	 * namespaces and starts whatever its user asks for, over its sockets
+	 * or through unit files in their home; an isolated user gets none.
+	 * An exempt user's manager starts as usual. */
+	if (a.verb == VERB_PAM_MANAGER) {
+		if (spec->pol.exempt || pw->pw_uid == 0)
+			return NSP_EXIT_EXEMPT;
+		ns_refuse("user=%s uid=%u: no systemd user manager for a user in isolated "
+			  "sessions: it would run outside the session", pw->pw_name, pw->pw_uid);
+		return EXIT_REFUSED;
+	}
 	if (spec->pol.exempt || pw->pw_uid == 0) {
 		ns_refuse("user=%s uid=%u: exempt from session isolation by policy", pw->pw_name,
 			  pw->pw_uid);

@@ -5,11 +5,21 @@
  * mounts_prepare() runs as host root in a short-lived process that has just
  * made its own mount namespace (session.c, spawn_keeper). It cuts
  * propagation first, so nothing it mounts can reach the host, then mounts
- * the private /tmp and /dev/shm. The keeper is cloned from there into the
- * new user namespace; the kernel copies these mounts into the keeper's mount
- * namespace *locked* (they come from a more privileged namespace), so even
- * identity=root users cannot unmount their /tmp or /dev/shm to reach the
- * host's.
+ * the private /tmp and /dev/shm, and hides the host's /run/user. The keeper
+ * is cloned from there into the new user namespace; the kernel copies these
+ * mounts into the keeper's mount namespace *locked* (they come from a more
+ * privileged namespace), so even identity=root users cannot unmount them to
+ * reach the host's.
+ *
+ * /run/user (always, where the host has it): the user's runtime directory
+ * on a systemd host holds the sockets of their systemd user manager
+ * (systemd/private) and session bus (bus), which run in the host's
+ * namespaces and start whatever they are asked to: `systemd-run --user`
+ * from inside would walk out of every namespace of the session. The session
+ * gets a tmpfs over /run/user instead, holding one empty directory
+ * /run/user/UID of the user's, 0700, so XDG_RUNTIME_DIR still works inside
+ * for what the session itself runs. Other users' runtime directories are
+ * hidden with it. The host's is left as it is.
  *
  * mounts_setup() runs in the keeper, inside the new namespaces, before any
  * user process exists there: it mounts the proc of the session's PID
@@ -25,9 +35,11 @@
 #include "helper.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -42,8 +54,33 @@ static int do_mount(const char *src, const char *dst, const char *type,
 	return 0;
 }
 
-int mounts_prepare(const struct nsc_policy *pol)
+/* A tmpfs over the host's /run/user with the user's own, empty runtime
+ * directory in it (see the top of this file). Nothing to do where the
+ * host has no /run/user. The tmpfs is bounded like logind's runtime
+ * directories (10% of RAM). */
+static int hide_run_user(const struct session_spec *s)
 {
+	char dir[sizeof(NSESSION_RUN_USER) + 16];
+	struct stat st;
+	int r;
+
+	if (lstat(NSESSION_RUN_USER, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	r = do_mount("tmpfs", NSESSION_RUN_USER, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=10%");
+	if (r < 0)
+		return r;
+	snprintf(dir, sizeof(dir), NSESSION_RUN_USER "/%u", (unsigned)s->uid);
+	if (mkdir(dir, 0700) < 0 || chown(dir, s->uid, s->gid) < 0) {
+		r = -errno;
+		ns_err("private %s: %s", dir, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int mounts_prepare(const struct session_spec *s)
+{
+	const struct nsc_policy *pol = &s->pol;
 	const unsigned long nsd = MS_NOSUID | MS_NODEV;
 	struct stat st;
 	int r;
@@ -64,7 +101,7 @@ int mounts_prepare(const struct nsc_policy *pol)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return hide_run_user(s);
 }
 
 int mounts_setup(const struct nsc_policy *pol)

@@ -487,7 +487,7 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 			if (unshare(CLONE_NEWNS) < 0)
 				val = -errno;
 			else
-				val = mounts_prepare(&s->pol);
+				val = mounts_prepare(s);
 		}
 		if (val == 0) {
 			/* clone() without a new stack behaves like fork(). */

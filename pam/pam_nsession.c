@@ -77,6 +77,7 @@
 #define DATA_NAME "pam_nsession"
 #define HELPER_TIMEOUT_MS 30000
 #define CONFIG_MAX 1024
+#define MANAGER_SERVICE "systemd-user"
 
 enum { K_USER, K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
 static const int ns_types[NSP_NS_KINDS] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
@@ -262,12 +263,13 @@ static int recv_reply(int sock, struct state *st)
 	return 0;
 }
 
-/* Run the helper for `user`; 0 with st filled, 1 if exempt by policy, or
- * -errno with a one-line reason in `why`. */
-static int call_helper(const struct args *a, const char *user, struct state *st, char *why,
-		       size_t whylen)
+/* Run `nsession-helper VERB --user USER` (pam-open or pam-manager); 0 with
+ * st filled, 1 if exempt by policy, or -errno with a one-line reason in
+ * `why`. */
+static int call_helper(const struct args *a, const char *verb, const char *user,
+		       struct state *st, char *why, size_t whylen)
 {
-	char *argv[] = { "nsession-helper", "pam-open", "--user", (char *)user, NULL, NULL, NULL };
+	char *argv[] = { "nsession-helper", (char *)verb, "--user", (char *)user, NULL, NULL, NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	int sv[2], ep[2], status = 0, r;
 	pid_t pid;
@@ -427,6 +429,47 @@ static int child_join(struct state *st, char *why, size_t whylen)
 	return r;
 }
 
+/* The PAM service systemd runs for user@UID.service (its PAMName=), the
+ * user's systemd manager. */
+static bool is_manager_service(pam_handle_t *pamh)
+{
+	const void *svc = NULL;
+
+	return pam_get_item(pamh, PAM_SERVICE, &svc) == PAM_SUCCESS && svc &&
+	       !strcmp(svc, MANAGER_SERVICE);
+}
+
+/* open_session for the user's systemd manager. It cannot be put into the
+ * session: it is PID 1's grandchild, in the host's PID namespace, and it
+ * execs right after this call. Running beside the session it would start
+ * whatever the user asks (systemd-run --user, D-Bus activation, unit files
+ * in their home) in the host's namespaces, so an isolated user gets no
+ * manager at all: the helper says whether the policy exempts the user,
+ * and anything but "exempt" fails the manager's start. This is policy,
+ * not a failure to isolate a login: onerr=succeed does not apply. */
+static int manager_open(pam_handle_t *pamh, const struct args *a, const char *user)
+{
+	struct state st = { .ref_fd = -1 };
+	char why[600];
+	int r;
+
+	for (int i = 0; i < NSP_NS_KINDS; i++)
+		st.ns[i] = st.host[i] = -1;
+	r = call_helper(a, "pam-manager", user, &st, why, sizeof(why));
+
+	if (r == 1) {
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG, "%s is exempt: the user manager starts", user);
+		return PAM_IGNORE;
+	}
+	if (r == 0) {
+		state_close_all(&st);
+		snprintf(why, sizeof(why), "unexpected answer from %s", NSESSION_HELPER);
+	}
+	pam_syslog(pamh, LOG_NOTICE, "not starting the systemd user manager of %s: %s", user, why);
+	return PAM_SESSION_ERR;
+}
+
 static int get_user(pam_handle_t *pamh, const char **user, const struct passwd **pw)
 {
 	if (pam_get_user(pamh, user, NULL) != PAM_SUCCESS || !*user || !**user) {
@@ -463,6 +506,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			pam_syslog(pamh, LOG_DEBUG, "root is never isolated");
 		return PAM_IGNORE;
 	}
+	if (is_manager_service(pamh))
+		return manager_open(pamh, &a, user);
 	if (pam_get_data(pamh, DATA_NAME, &old) == PAM_SUCCESS && old) {
 		pam_syslog(pamh, LOG_ERR, "open_session called twice for %s", user);
 		return PAM_SESSION_ERR;
@@ -483,7 +528,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	for (int i = 0; i < NSP_NS_KINDS; i++)
 		st->ns[i] = st->host[i] = -1;
 
-	r = call_helper(&a, user, st, why, sizeof(why));
+	r = call_helper(&a, "pam-open", user, st, why, sizeof(why));
 	if (r == 1) {
 		free(st);
 		if (a.debug)

@@ -240,6 +240,16 @@ expect_ne "identity = root: su - is refused" "inside" "$out"
 if no_record nse5; then ok "... and no session was made"; else bad "... and no session was made"; fi
 expect_clean "nothing left after pamtester"
 
+echo "# the PAM service of a user's systemd manager (systemd-user)"
+out=$(lab_enter "$T" pamtester systemd-user nse1 open_session close_session 2>&1)
+expect_ne "an isolated user's manager does not start (even with onerr=succeed)" 0 $?
+if no_record nse1; then ok "... and no session was made for it"; else bad "... and no session was made for it"; fi
+lab_enter "$T" pamtester systemd-user nse4 open_session close_session >/dev/null 2>&1
+expect_eq "an exempt user's manager starts" 0 $?
+lab_enter "$T" pamtester systemd-user root open_session close_session >/dev/null 2>&1
+expect_eq "root's manager starts" 0 $?
+expect_clean "nothing left after the manager checks"
+
 # ---- two users at once ---------------------------------------------------------
 echo "# two users at once are isolated from each other"
 bg_login nse1

@@ -125,6 +125,29 @@ expect_eq "root inside cannot unmount the private /tmp or /dev/shm (locked)" "" 
 out=$(run_as nsit1 cat /proc/1/comm)
 expect_eq "a fresh /proc for the PID namespace (/proc/1 is the keeper)" nsession-keeper "$out"
 
+echo "# the host's /run/user is hidden: no way to the user's systemd manager or bus"
+# Stand-ins for what a systemd host keeps there (this build's RUNSTATEDIR is
+# $T/run): nsit1's user manager and session bus, and nsit2's runtime dir.
+RU="$T/run/user"
+mkdir -p "$RU/$U1/systemd" "$RU/$U2"
+touch "$RU/$U1/bus" "$RU/$U1/systemd/private" "$RU/$U2/bus"
+chown -R "$U1:$G1" "$RU/$U1"
+chown -R "$U2" "$RU/$U2"
+chmod 700 "$RU/$U1" "$RU/$U2"
+out=$(run_as nsit1 sh -c "ls -A '$RU'; echo ---; ls -A '$RU/$U1'; echo ---; stat -c '%u %a' '$RU/$U1'")
+expect_eq "inside, /run/user holds only the user's own, empty runtime dir (0700, theirs)" \
+	"$(printf '%s\n---\n---\n%s 700' "$U1" "$U1")" "$out"
+out=$(run_as nsit1 sh -c "test -e '$RU/$U1/bus' || test -e '$RU/$U1/systemd/private' || echo HIDDEN")
+expect_eq "the host's bus and systemd/private sockets are not reachable inside" HIDDEN "$out"
+run_as nsit1 sh -c "echo x > '$RU/$U1/inside-file'"
+expect_eq "the runtime dir is writable inside and private to the session" "bus systemd" \
+	"$(ls -A "$RU/$U1" | tr '\n' ' ' | sed 's/ $//')"
+out=$(run_as nsit3 sh -c "umount '$RU' 2>&1 || umount -l '$RU' 2>&1; ls -A '$RU'")
+expect_eq "root inside cannot unmount the private /run/user (locked)" "$U3" "$(printf '%s\n' "$out" | tail -n 1)"
+rm -rf "$RU"
+out=$(run_as nsit1 sh -c "test -e '$RU' && echo THERE || echo ABSENT")
+expect_eq "no /run/user on the host: none made inside" ABSENT "$out"
+
 echo "# network: veth with addresses, ping to the host end"
 out=$(run_as nsit1 sh -c 'ip -br addr; echo ---; ping -c1 -W2 10.251.0.1 >/dev/null && echo PING-OK')
 printf '%s\n' "$out" | sed 's/^/       /'

@@ -71,6 +71,10 @@ static void test_usage_errors(void **state)
 	assert_int_equal(parse(ARGV("check-config", "a", "b"), 4, 0, &a, err), -EINVAL);
 	assert_int_equal(parse(ARGV("pam-open"), 2, 0, &a, err), -EINVAL);
 	assert_string_equal(err, "pam-open needs --user");
+	assert_int_equal(parse(ARGV("pam-manager"), 2, 0, &a, err), -EINVAL);
+	assert_string_equal(err, "pam-manager needs --user");
+	assert_int_equal(parse(ARGV("pam-manager", "--user", "x", "--", "sh"), 6, 0, &a, err), -EINVAL);
+	assert_string_equal(err, "pam-manager takes no command");
 	/* A command must follow "--": a bare word is an option error. */
 	assert_int_equal(parse(ARGV("run", "ls"), 3, 1000, &a, err), -EINVAL);
 }
@@ -88,6 +92,8 @@ static void test_root_only(void **state)
 	assert_int_equal(parse(ARGV("terminate", "--user", "bob"), 4, 1000, &a, err), -EPERM);
 	assert_int_equal(parse(ARGV("check-config", "/etc/shadow"), 3, 1000, &a, err), -EPERM);
 	assert_int_equal(parse(ARGV("pam-open", "--user", "x"), 4, 1000, &a, err), -EPERM);
+	assert_int_equal(parse(ARGV("pam-manager", "--user", "x"), 4, 1000, &a, err), -EPERM);
+	assert_string_equal(err, "uid 1000: --user is for root");
 	/* Even the option's name after "--" is a command, not an option. */
 	assert_int_equal(parse(ARGV("run", "--", "--user", "root"), 5, 1000, &a, err), 0);
 	assert_null(a.user);
@@ -97,6 +103,9 @@ static void test_root_only(void **state)
 	assert_int_equal(a.verb, VERB_PAM_OPEN);
 	assert_string_equal(a.user, "bob");
 	assert_string_equal(a.config, "/c");
+	assert_int_equal(parse(ARGV("pam-manager", "--user", "bob"), 4, 0, &a, err), 0);
+	assert_int_equal(a.verb, VERB_PAM_MANAGER);
+	assert_string_equal(a.user, "bob");
 	assert_int_equal(parse(ARGV("check-config", "/c"), 3, 0, &a, err), 0);
 	assert_string_equal(a.config, "/c");
 }
