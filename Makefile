@@ -43,8 +43,10 @@ O           ?= build
 VERSION     := 0.1
 
 PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0
-# libnftables: its header only; nft.c dlopen()s it when a nat session needs it.
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libnftables)
+# libnftables and libsystemd: their headers only; nft.c dlopen()s libnftables
+# when a nat session needs it, systemd.c libsystemd in the monitor on a
+# systemd host.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libnftables libsystemd)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 PAM_CFLAGS := $(shell pkg-config --cflags pam libcap libseccomp)
 PAM_LIBS   := $(shell pkg-config --libs pam libcap libseccomp)
@@ -79,7 +81,7 @@ CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/a
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
               helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c \
-              helper/cgroup.c
+              helper/cgroup.c helper/systemd.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.

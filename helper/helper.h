@@ -150,6 +150,14 @@ void proctitle_set(const char *name);         /* argv strings and comm */
  * with the monitor. Never returns. */
 void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd) __attribute__((noreturn));
 
+/* ---- systemd.c: the session's unit on a systemd host (the monitor) --- */
+bool sd_host(void);   /* systemd is PID 1 (sd_booted) */
+/* Move the calling process into a new transient scope
+ * nsession-<uid>-<id>.scope in user-<uid>.slice. */
+int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen);
+/* The policy's limits as runtime properties of user-<uid>.slice. */
+int sd_user_slice_limits(uint32_t uid, const struct nsc_policy *p, char *err, size_t errlen);
+
 /* ---- session.c ------------------------------------------------------ */
 /* Find the user's live session or create one; on success hands back a
  * connected login reference and the session's namespace fds. */

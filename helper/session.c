@@ -551,6 +551,7 @@ static int monitor_setup(struct monitor *m)
 	uint32_t pool_index = 0, host = 0, peer = 0;
 	int pool_lock = -1, sv[2], netfd, exe_fd, r;
 	unsigned long flags = 0;
+	bool systemd = sd_host();
 	char buf[256];
 	ssize_t n;
 
@@ -559,11 +560,25 @@ static int monitor_setup(struct monitor *m)
 		report(m, "Emaking a session id: %s", strerror(-r));
 		return r;
 	}
-	/* Cgroups of this user's dead sessions go first (we run under the
-	 * user's lock, held by the caller); then this session's, before the
-	 * keeper is cloned into it. */
-	cg_sweep_user(s->uid);
-	if (nsc_wants_cgroup(p)) {
+	/* On a systemd host, systemd's tree (systemd.c): the monitor and
+	 * everything it forks from now on in a scope of its own, the limits
+	 * on the user's slice. */
+	if (systemd) {
+		r = sd_session_scope(s->uid, m->rec.id, buf, sizeof(buf));
+		if (r == 0 && nsc_wants_cgroup(p))
+			r = sd_user_slice_limits(s->uid, p, buf, sizeof(buf));
+		if (r < 0) {
+			report(m, "E%s", buf);
+			return r;
+		}
+		FAULT("cgroup-made");
+	}
+	/* Elsewhere, cgroup.c: cgroups of this user's dead sessions go first
+	 * (we run under the user's lock, held by the caller); then this
+	 * session's, before the keeper is cloned into it. */
+	if (!systemd)
+		cg_sweep_user(s->uid);
+	if (!systemd && nsc_wants_cgroup(p)) {
 		snprintf(buf, sizeof(buf), "bad session id");
 		r = cgfmt_leaf(s->uid, m->rec.id, m->rec.cgroup);
 		if (r == 0)
