@@ -56,6 +56,8 @@ enum key {
 	K_PIDS_MAX,
 	K_MEMORY_MAX,
 	K_CPU_WEIGHT,
+	K_CPU_MAX,
+	K_IO_WEIGHT,
 	K_COUNT
 };
 
@@ -75,6 +77,8 @@ static const char *const key_names[K_COUNT] = {
 	[K_PIDS_MAX] = "pids_max",
 	[K_MEMORY_MAX] = "memory_max",
 	[K_CPU_WEIGHT] = "cpu_weight",
+	[K_CPU_MAX] = "cpu_max",
+	[K_IO_WEIGHT] = "io_weight",
 };
 
 #define LINGER_MAX 86400u
@@ -420,6 +424,31 @@ static int parse_size(const char *val, uint64_t *out)
 	return 0;
 }
 
+/* A limit: `word` (0, not set), or a decimal 1..max directly followed by
+ * `unit` ("" or "%"). */
+static int parse_limit(struct parser *ps, enum key k, char *val, const char *word,
+		       const char *unit, uint32_t max, const char *expected, uint32_t *out)
+{
+	size_t n = strlen(val), un = strlen(unit);
+	uint32_t u = 0;
+	int r = -EINVAL;
+
+	if (strcmp(val, word) == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (n > un && strcmp(val + n - un, unit) == 0) {
+		char c = val[n - un];
+		val[n - un] = '\0';
+		r = ns_parse_u32(val, &u);
+		val[n - un] = c;
+	}
+	if (r < 0 || u == 0 || u > max)
+		return bad_value(ps, k, val, expected);
+	*out = u;
+	return 0;
+}
+
 static int parse_value(struct parser *ps, enum key k, char *val,
 		       struct nsc_policy *p)
 {
@@ -451,24 +480,22 @@ static int parse_value(struct parser *ps, enum key k, char *val,
 		memcpy(p->bridge, val, strlen(val) + 1);
 		return 0;
 	case K_PIDS_MAX:
-		if (strcmp(val, "max") == 0)
-			u = 0;
-		else if (ns_parse_u32(val, &u) < 0 || u == 0 || u > NSC_PIDS_MAX_LIMIT)
-			return bad_value(ps, k, val, "1..4194304 or max");
-		p->pids_max = u;
-		return 0;
+		return parse_limit(ps, k, val, "max", "", NSC_PIDS_MAX_LIMIT, "1..4194304 or max",
+				   &p->pids_max);
 	case K_MEMORY_MAX:
 		if (parse_size(val, &p->memory_max) < 0)
 			return bad_value(ps, k, val, "bytes >= 1M with an optional K, M, G "
 					 "or T suffix, or max");
 		return 0;
 	case K_CPU_WEIGHT:
-		if (strcmp(val, "default") == 0)
-			u = 0;
-		else if (ns_parse_u32(val, &u) < 0 || u == 0 || u > NSC_CPU_WEIGHT_MAX)
-			return bad_value(ps, k, val, "1..10000 or default");
-		p->cpu_weight = u;
-		return 0;
+		return parse_limit(ps, k, val, "default", "", NSC_CPU_WEIGHT_MAX,
+				   "1..10000 or default", &p->cpu_weight);
+	case K_CPU_MAX:
+		return parse_limit(ps, k, val, "max", "%", NSC_CPU_MAX_PERCENT,
+				   "1%..100000% or max", &p->cpu_max);
+	case K_IO_WEIGHT:
+		return parse_limit(ps, k, val, "default", "", NSC_IO_WEIGHT_MAX,
+				   "1..10000 or default", &p->io_weight);
 	case K_ADDRESS_POOL:
 		return parse_pool(ps, val, p);
 	case K_VETH_NAME:
@@ -541,6 +568,12 @@ static void copy_key(enum key k, struct nsc_policy *dst, const struct nsc_policy
 		break;
 	case K_CPU_WEIGHT:
 		dst->cpu_weight = src->cpu_weight;
+		break;
+	case K_CPU_MAX:
+		dst->cpu_max = src->cpu_max;
+		break;
+	case K_IO_WEIGHT:
+		dst->io_weight = src->io_weight;
 		break;
 	case K_COUNT:
 	default:

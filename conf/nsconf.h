@@ -64,6 +64,8 @@ int nsc_netmode_parse(const char *s, enum nsc_netmode *out);
 #define NSC_PIDS_MAX_LIMIT 4194304u              /* the kernel's PID_MAX_LIMIT */
 #define NSC_MEMORY_MIN (1024ull * 1024)          /* memory_max below 1 MiB is refused */
 #define NSC_CPU_WEIGHT_MAX 10000u
+#define NSC_CPU_MAX_PERCENT 100000u              /* cpu_max 100000% = 1000 CPUs */
+#define NSC_IO_WEIGHT_MAX 10000u
 
 struct nsc_policy {
 	bool exempt;                     /* exempt = yes|no            default no */
@@ -80,10 +82,13 @@ struct nsc_policy {
 	bool no_new_privs;               /* no_new_privs = yes|no      default yes */
 	unsigned linger;                 /* linger = SECONDS 0..86400  default 0 */
 	/* cgroup limits; 0 means not set (no limit, kernel default weight).
-	 * Any of them set gives the session a cgroup of its own. */
+	 * Any of them set gives the session a cgroup of its own (or, on a
+	 * systemd host, properties of the user's slice). */
 	uint32_t pids_max;               /* pids_max = 1..4194304|max */
 	uint64_t memory_max;             /* memory_max = BYTES[K|M|G|T]|max, >= 1M */
 	uint32_t cpu_weight;             /* cpu_weight = 1..10000|default */
+	uint32_t cpu_max;                /* cpu_max = 1%..100000%|max, of one CPU */
+	uint32_t io_weight;              /* io_weight = 1..10000|default */
 	/* Filled in by nsc_resolve for a user who is not exempt: the templates
 	 * expanded and validated ("" where the uts namespace / veth is off). */
 	char host_name[64];              /* valid_hostname(): at most 63 chars */
@@ -135,7 +140,7 @@ bool nsc_has_group_sections(const struct nsc_config *cfg);
 /* Does the policy ask for a session cgroup (any limit set)? */
 static inline bool nsc_wants_cgroup(const struct nsc_policy *p)
 {
-	return p->pids_max || p->memory_max || p->cpu_weight;
+	return p->pids_max || p->memory_max || p->cpu_weight || p->cpu_max || p->io_weight;
 }
 
 /* Helpers shared with the helper. */

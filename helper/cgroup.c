@@ -1,5 +1,5 @@
 /* cgroup.c — the session's cgroup: resource limits (pids_max, memory_max,
- * cpu_weight) and the root of its cgroup namespace.
+ * cpu_weight, cpu_max, io_weight) and the root of its cgroup namespace.
  *
  * Layout: "nsession/<uid>-<session id>" directly below the root of each
  * hierarchy that serves a controller the policy's limits need. Per
@@ -16,6 +16,17 @@
  *   memory_max   memory.max, memory.swap.max = 0  memory.limit_in_bytes,
  *                                                 memory.memsw.limit_in_bytes
  *   cpu_weight   cpu.weight                       cpu.shares (cgfmt_weight_to_shares)
+ *   cpu_max      cpu.max "QUOTA 100000"           cpu.cfs_period_us = 100000,
+ *                                                 cpu.cfs_quota_us = QUOTA
+ *                (QUOTA: cgfmt_cpu_quota_us)
+ *   io_weight    io.weight "default N"            blkio.bfq.weight and/or blkio.weight
+ *                                                 (cgfmt_io_weight_to_blkio)
+ *
+ * The v1 io controller is blkio. Its weight files come with the BFQ (or,
+ * before Linux 5.0, CFQ) I/O scheduler only, and BFQ's is not in a
+ * hierarchy's root: whether it is there is known once the session's leaf
+ * is made. A leaf without either is "io controller not available", like a
+ * missing hierarchy.
  *
  * Swap: memory_max bounds what the session holds in RAM and swap together
  * (where the kernel accounts swap: memory.swap.max / memsw exist), so a
@@ -39,6 +50,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,7 +81,11 @@ struct hier {
 	unsigned use;  /* CG_* this hierarchy serves for nsession */
 };
 
-static const char *const limit_keys[CG_NCTRL] = { "pids_max", "memory_max", "cpu_weight" };
+/* The v1 blkio weight files, written where present (BFQ's first). */
+static const char *const blkio_weights[] = { "blkio.bfq.weight", "blkio.weight" };
+
+_Static_assert(NS_ARRAY_SIZE(((struct cg_session *)0)->h) >= CG_NCTRL,
+	       "cg_session holds a leaf per controller");
 
 static uint64_t now_ms(void)
 {
@@ -155,7 +171,8 @@ static void hier_close(struct hier *h, size_t n)
 }
 
 /* The hierarchies nsession may use: the cgroup2 root mount (if any) and
- * the v1 ones bound to pids, memory or cpu; `use` says which serves what. */
+ * the v1 ones bound to pids, memory, cpu or blkio; `use` says which serves
+ * what. */
 static int hier_find(struct hier h[CG_NCTRL + 1], size_t *n)
 {
 	unsigned v1_seen = 0;
@@ -262,6 +279,58 @@ static int open_parent(const struct hier *h, bool create, char *err, size_t errl
 	return fd;
 }
 
+/* Does the v1 blkio leaf at `fd` have a weight file? */
+static bool blkio_has_weight(int fd)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < NS_ARRAY_SIZE(blkio_weights); i++)
+		if (fstatat(fd, blkio_weights[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return true;
+	return false;
+}
+
+/* cpu_weight and cpu_max, those set. */
+static int write_cpu(int fd, bool v2, const struct nsc_policy *p, const char **what)
+{
+	uint64_t quota = cgfmt_cpu_quota_us(p->cpu_max);
+	char val[48];
+	int r = 0;
+
+	if (p->cpu_weight &&
+	    (r = v2 ? write_u64(fd, *what = "cpu.weight", p->cpu_weight)
+		    : write_u64(fd, *what = "cpu.shares", cgfmt_weight_to_shares(p->cpu_weight))) < 0)
+		return r;
+	if (!p->cpu_max)
+		return 0;
+	if (v2) {
+		snprintf(val, sizeof(val), "%" PRIu64 " %u", quota, CGFMT_CPU_PERIOD_US);
+		return write_file(fd, *what = "cpu.max", val);
+	}
+	if ((r = write_u64(fd, *what = "cpu.cfs_period_us", CGFMT_CPU_PERIOD_US)) < 0)
+		return r;
+	return write_u64(fd, *what = "cpu.cfs_quota_us", quota);
+}
+
+/* io_weight: v2 io.weight; v1 every blkio weight file there is (the
+ * caller checked there is one). */
+static int write_io(int fd, bool v2, const struct nsc_policy *p, const char **what)
+{
+	char val[32];
+	int r;
+
+	if (v2) {
+		snprintf(val, sizeof(val), "default %" PRIu32, p->io_weight);
+		return write_file(fd, *what = "io.weight", val);
+	}
+	for (size_t i = 0; i < NS_ARRAY_SIZE(blkio_weights); i++) {
+		r = write_u64(fd, *what = blkio_weights[i], cgfmt_io_weight_to_blkio(p->io_weight));
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
 /* The limits of `ctrls` into the leaf at `fd`. */
 static int write_limits(int fd, bool v2, unsigned ctrls, const struct nsc_policy *p,
 			const char **what)
@@ -281,11 +350,25 @@ static int write_limits(int fd, bool v2, unsigned ctrls, const struct nsc_policy
 			return r;
 		r = 0;
 	}
-	if ((ctrls & CG_CPU) &&
-	    (r = v2 ? write_u64(fd, *what = "cpu.weight", p->cpu_weight)
-		    : write_u64(fd, *what = "cpu.shares", cgfmt_weight_to_shares(p->cpu_weight))) < 0)
+	if ((ctrls & CG_CPU) && (r = write_cpu(fd, v2, p, what)) < 0)
+		return r;
+	if ((ctrls & CG_IO) && (r = write_io(fd, v2, p, what)) < 0)
 		return r;
 	return r;
+}
+
+/* "KEY is set but the CTRL controller is not available" for the first
+ * controller in `missing` (CG_* bits the policy needs); -EOPNOTSUPP. */
+static int no_controller(const struct nsc_policy *p, unsigned missing, char *err, size_t errlen)
+{
+	for (int k = 0; k < CG_NCTRL; k++) {
+		if (missing & (1u << k)) {
+			snprintf(err, errlen, "%s is set but the %s controller is not available",
+				 cgfmt_limit_key(p, 1u << k), cg_ctrl_names[k]);
+			break;
+		}
+	}
+	return -EOPNOTSUPP;
 }
 
 int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_session *out,
@@ -308,13 +391,9 @@ int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_
 	}
 	for (size_t i = 0; i < n; i++)
 		avail |= h[i].use;
-	for (int k = 0; k < CG_NCTRL; k++) {
-		if ((want & (1u << k)) && !(avail & (1u << k))) {
-			snprintf(err, errlen, "%s is set but the %s controller is not available",
-				 limit_keys[k], cg_ctrl_names[k]);
-			hier_close(h, n);
-			return -EOPNOTSUPP;
-		}
+	if (want & ~avail) {
+		hier_close(h, n);
+		return no_controller(pol, want & ~avail, err, errlen);
 	}
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const char *what = "";
@@ -348,6 +427,10 @@ int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_
 		if (fchmod(lfd, 0755) < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0) {
 			r = -errno;
 			snprintf(err, errlen, "cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
+			break;
+		}
+		if (!h[i].v2 && (h[i].use & CG_IO) && !blkio_has_weight(lfd)) {
+			r = no_controller(pol, CG_IO, err, errlen);
 			break;
 		}
 		r = write_limits(lfd, h[i].v2, h[i].use, pol, &what);

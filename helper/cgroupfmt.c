@@ -8,32 +8,72 @@
 
 #include "util.h"
 
-const char *const cg_ctrl_names[CG_NCTRL] = { "pids", "memory", "cpu" };
+const char *const cg_ctrl_names[CG_NCTRL] = { "pids", "memory", "cpu", "io" };
+const char *const cg_ctrl_v1_names[CG_NCTRL] = { "pids", "memory", "cpu", "blkio" };
 
 /* systemd's constants (src/basic/cgroup-util.h). */
 #define WEIGHT_DEFAULT 100u
 #define SHARES_DEFAULT 1024u
 #define SHARES_MIN 2u
 #define SHARES_MAX 262144u
+#define BLKIO_WEIGHT_DEFAULT 500u
+#define BLKIO_WEIGHT_MIN 10u
+#define BLKIO_WEIGHT_MAX 1000u
 
 unsigned cgfmt_wanted(const struct nsc_policy *p)
 {
-	return (p->pids_max ? CG_PIDS : 0) | (p->memory_max ? CG_MEMORY : 0) |
-	       (p->cpu_weight ? CG_CPU : 0);
+	unsigned m = 0;
+
+	for (int k = 0; k < CG_NCTRL; k++)
+		if (cgfmt_limit_key(p, 1u << k))
+			m |= 1u << k;
+	return m;
 }
 
-uint64_t cgfmt_weight_to_shares(uint32_t weight)
+const char *cgfmt_limit_key(const struct nsc_policy *p, unsigned ctrl)
+{
+	switch (ctrl) {
+	case CG_PIDS:
+		return p->pids_max ? "pids_max" : NULL;
+	case CG_MEMORY:
+		return p->memory_max ? "memory_max" : NULL;
+	case CG_CPU:
+		return p->cpu_weight ? "cpu_weight" : p->cpu_max ? "cpu_max" : NULL;
+	case CG_IO:
+		return p->io_weight ? "io_weight" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* weight * to / WEIGHT_DEFAULT in min..max; 0 (unset) -> to. */
+static uint64_t scale_weight(uint32_t weight, uint64_t to, uint64_t min, uint64_t max)
 {
 	uint64_t s;
 
 	if (weight == 0)
-		return SHARES_DEFAULT;
-	s = (uint64_t)weight * SHARES_DEFAULT / WEIGHT_DEFAULT;
-	if (s < SHARES_MIN)
-		s = SHARES_MIN;
-	if (s > SHARES_MAX)
-		s = SHARES_MAX;
+		return to;
+	s = (uint64_t)weight * to / WEIGHT_DEFAULT;
+	if (s < min)
+		s = min;
+	if (s > max)
+		s = max;
 	return s;
+}
+
+uint64_t cgfmt_weight_to_shares(uint32_t weight)
+{
+	return scale_weight(weight, SHARES_DEFAULT, SHARES_MIN, SHARES_MAX);
+}
+
+uint64_t cgfmt_io_weight_to_blkio(uint32_t weight)
+{
+	return scale_weight(weight, BLKIO_WEIGHT_DEFAULT, BLKIO_WEIGHT_MIN, BLKIO_WEIGHT_MAX);
+}
+
+uint64_t cgfmt_cpu_quota_us(uint32_t percent)
+{
+	return (uint64_t)percent * CGFMT_CPU_PERIOD_US / 100;
 }
 
 int cgfmt_leaf(uint32_t uid, const char *id, char out[STATE_CGROUP_MAX + 1])
@@ -155,7 +195,7 @@ int cgfmt_mountinfo_line(const char *line, struct cgfmt_mount *out)
 			const char *c = memchr(o, ',', (size_t)(end - o));
 			size_t n = c ? (size_t)(c - o) : (size_t)(end - o);
 			for (int k = 0; k < CG_NCTRL; k++)
-				if (field_is(o, n, cg_ctrl_names[k]))
+				if (field_is(o, n, cg_ctrl_v1_names[k]))
 					out->ctrls |= 1u << k;
 			o += n + 1;
 		}

@@ -17,10 +17,13 @@
 #include "session_state.h"
 
 /* The controllers nsession uses, as a bit mask. */
-enum { CG_PIDS = 1u << 0, CG_MEMORY = 1u << 1, CG_CPU = 1u << 2 };
-#define CG_NCTRL 3
-#define CG_ALL 0x7u
-extern const char *const cg_ctrl_names[CG_NCTRL]; /* "pids", "memory", "cpu" */
+enum { CG_PIDS = 1u << 0, CG_MEMORY = 1u << 1, CG_CPU = 1u << 2, CG_IO = 1u << 3 };
+#define CG_NCTRL 4
+#define CG_ALL 0xfu
+/* Their names in cgroup v2 files (cgroup.controllers, subtree_control) and
+ * in the super options of v1 mounts, where the io controller is blkio. */
+extern const char *const cg_ctrl_names[CG_NCTRL];    /* "pids", "memory", "cpu", "io" */
+extern const char *const cg_ctrl_v1_names[CG_NCTRL]; /* "pids", "memory", "cpu", "blkio" */
 
 /* The parent of every session cgroup, directly below each hierarchy's root. */
 #define CG_PARENT "nsession"
@@ -28,11 +31,29 @@ extern const char *const cg_ctrl_names[CG_NCTRL]; /* "pids", "memory", "cpu" */
 /* The controllers the policy's limits need (0: no session cgroup). */
 unsigned cgfmt_wanted(const struct nsc_policy *p);
 
+/* The key of a limit set in `p` that needs the controller `ctrl` (one
+ * CG_* bit): "pids_max", "memory_max", "cpu_weight" (before "cpu_max"),
+ * "io_weight"; NULL if none is set. For "KEY is set but ...". */
+const char *cgfmt_limit_key(const struct nsc_policy *p, unsigned ctrl);
+
 /* cpu_weight (cgroup v2's cpu.weight, 1..10000, default 100) as cgroup
  * v1's cpu.shares (default 1024), the way systemd maps CPUWeight= onto
  * cpu.shares: weight * 1024 / 100, clamped to the kernel's 2..262144.
  * So 100 -> 1024, 1 -> 10, 10000 -> 102400. 0 (unset) -> 1024. */
 uint64_t cgfmt_weight_to_shares(uint32_t weight);
+
+/* cpu_max as a CFS bandwidth quota: `percent` of one CPU in every period
+ * of CGFMT_CPU_PERIOD_US (systemd's CPUQuota=), percent * 1000 us. v2
+ * writes "QUOTA PERIOD" to cpu.max, v1 cpu.cfs_period_us and
+ * cpu.cfs_quota_us. */
+#define CGFMT_CPU_PERIOD_US 100000u
+uint64_t cgfmt_cpu_quota_us(uint32_t percent);
+
+/* io_weight (cgroup v2's io.weight, 1..10000, default 100) as cgroup v1's
+ * blkio weight (10..1000, default 500), as systemd maps IOWeight= onto
+ * it (cgroup_weight_io_to_blkio): weight * 500 / 100, clamped to 10..1000.
+ * So 100 -> 500, 1 -> 10, 200 and above -> 1000. 0 (unset) -> 500. */
+uint64_t cgfmt_io_weight_to_blkio(uint32_t weight);
 
 /* The session's leaf "<uid>-<id>" (id: state_valid_id). -EINVAL for a bad
  * id; the result always passes state_valid_cgroup. */

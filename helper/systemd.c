@@ -279,6 +279,11 @@ int sd_user_slice_limits(uint32_t uid, const struct nsc_policy *p, char *err, si
 			      (uint64_t)0);
 	if (r >= 0 && p->cpu_weight)
 		r = sd.append(m, "(sv)", "CPUWeight", "t", (uint64_t)p->cpu_weight);
+	/* CPUQuota= as the bus has it: microseconds of CPU time per second. */
+	if (r >= 0 && p->cpu_max)
+		r = sd.append(m, "(sv)", "CPUQuotaPerSecUSec", "t", (uint64_t)p->cpu_max * 10000);
+	if (r >= 0 && p->io_weight)
+		r = sd.append(m, "(sv)", "IOWeight", "t", (uint64_t)p->io_weight);
 	if (r >= 0)
 		r = sd.close_container(m);
 	if (r >= 0) {

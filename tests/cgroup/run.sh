@@ -1,16 +1,20 @@
 #!/bin/bash
-# Root tests of the session cgroups (pids_max, memory_max, cpu_weight and the
-# cgroup namespace), for real: a fork bomb contained by pids.max while the
-# host stays responsive, a memory hog OOM-killed at memory_max, the weight
-# written, the cgroup namespace rooted at the session's cgroup, both kinds
-# of login (run, su through PAM) in the same cgroup, teardown (logout,
-# terminate, a killed monitor, a monitor killed right after making the
-# cgroup), and a policy whose controller is missing.
+# Root tests of the session cgroups (pids_max, memory_max, cpu_weight,
+# cpu_max, io_weight and the cgroup namespace), for real: a fork bomb
+# contained by pids.max while the host stays responsive, a memory hog
+# OOM-killed at memory_max, the weight written, a busy loop held to
+# cpu_max, the io weight written (or the login refused where the host has
+# no io controller), the cgroup namespace rooted at the session's cgroup,
+# both kinds of login (run, su through PAM) in the same cgroup, teardown
+# (logout, terminate, a killed monitor, a monitor killed right after making
+# the cgroup), and a policy whose controller is missing.
 #
 # Everything it makes lives under a temporary directory (a private install,
 # as the other suites) or carries the "nscg" prefix (users); the session
 # cgroups it makes are nsession/<uid>-<id> of those users and are removed on
-# exit, failed or not, as is nsession/ itself if this suite made it. The
+# exit, failed or not, as is nsession/ itself if this suite made it (and
+# the probe nscg-probe, made and removed at once to see whether the v1
+# blkio controller has weights). The
 # host's cgroup hierarchies are never mounted or unmounted (the missing
 # controller is simulated in a private mount namespace).
 . "$(dirname "$0")/../suite.sh"
@@ -23,10 +27,11 @@ STATE="$T/run/nsession"
 TOOLS="$T/tools"
 LINK_PREFIX=nscg # network = none: no links at all
 CLEAN_WAIT=8
-USERS="nscg1 nscg2 nscg3"
+USERS="nscg1 nscg2 nscg3 nscg4 nscg5"
 BGPIDS=""
 CG=/sys/fs/cgroup
 MADE_PARENTS=""
+IO_PROBE=""
 
 # Every hierarchy root nsession may use: cgroup and cgroup2 mounts of a
 # hierarchy's root (like helper/cgroup.c).
@@ -60,6 +65,7 @@ cleanup() {
 		while ! rmdir "$d" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
 	done
 	for d in $MADE_PARENTS; do rmdir "$d" 2>/dev/null; done
+	[ -z "$IO_PROBE" ] || rmdir "$IO_PROBE" 2>/dev/null
 	for u in $USERS; do remove_user "$u"; done
 	rm -rf "$T"
 }
@@ -83,9 +89,10 @@ for u in $USERS; do
 	remove_user "$u"
 	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
 done
-U1=$(id -u nscg1) U2=$(id -u nscg2) U3=$(id -u nscg3)
+U1=$(id -u nscg1) U2=$(id -u nscg2) U3=$(id -u nscg3) U5=$(id -u nscg5)
 
-# nscg1: pids and cpu; nscg2: memory; nscg3: no limits (no cgroup).
+# nscg1: pids and cpu; nscg2: memory; nscg3: no limits (no cgroup);
+# nscg4: a CPU cap; nscg5: an io weight.
 cat >"$T/etc/nsession.conf" <<EOF
 [defaults]
 network = none
@@ -97,30 +104,54 @@ cpu_weight = 50
 
 [user nscg2]
 memory_max = 64M
+
+[user nscg4]
+cpu_max = 20%
+
+[user nscg5]
+io_weight = 50
 EOF
 chmod 644 "$T/etc/nsession.conf"
 
 # Which hierarchy serves a controller: cgroup2 if its root lists it, else
-# the v1 mount bound to it.
+# the v1 mount bound to it (named V1NAME there, if given: blkio for io).
 ctrl_root() {
-	local c=$1 v2
+	local c=$1 v1=${2:-$1} v2
 	v2=$(cgmounts | awk '$1 == "cgroup2" {print $2; exit}')
 	if [ -n "$v2" ] && grep -qw "$c" "$v2/cgroup.controllers" 2>/dev/null; then
 		echo "$v2"
 		return
 	fi
-	cgmounts | awk -v c="$c" '$1 == "cgroup" {n = split($3, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) {print $2; exit}}' 
+	cgmounts | awk -v c="$v1" '$1 == "cgroup" {n = split($3, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) {print $2; exit}}'
 }
 is_v2() { [ "$(stat -f -c %T "$1")" = cgroup2fs ]; }
 PIDS_ROOT=$(ctrl_root pids)
 MEM_ROOT=$(ctrl_root memory)
 CPU_ROOT=$(ctrl_root cpu)
-echo "# hierarchies: pids at $PIDS_ROOT, memory at $MEM_ROOT, cpu at $CPU_ROOT"
+IO_ROOT=$(ctrl_root io blkio)
+echo "# hierarchies: pids at $PIDS_ROOT, memory at $MEM_ROOT, cpu at $CPU_ROOT, io at ${IO_ROOT:-(none)}"
 if [ -z "$PIDS_ROOT" ] || [ -z "$MEM_ROOT" ] || [ -z "$CPU_ROOT" ]; then
 	echo "tests/cgroup/run.sh: this host lacks the pids, memory or cpu controller" >&2
 	exit 1
 fi
 leaf_of() { "$H" status --user "$1" 2>/dev/null | sed -n 's|^cgroup=nsession/||p'; }
+# hidden_login USER ROOT: `run --user USER -- true` in a mount namespace of
+# its own where a tmpfs covers the hierarchy at ROOT: mountinfo still lists
+# the cgroup mount, but the directory there is no cgroup fs any more (the
+# statfs check), so its controllers are not found. Prints what it said.
+hidden_login() {
+	unshare -m --propagation private -- sh -c 'mount -t tmpfs nscg-hide "$1" && exec "$2" run --user "$3" -- true' \
+		sh "$2" "$H" "$1" 2>&1
+}
+# expect_refused KEY CTRL ERR RC: a login refused for a missing controller:
+# status 1, one line naming KEY and CTRL, nothing made
+expect_refused() {
+	expect_eq "the login fails" 1 "$4"
+	expect_match "... saying why" "$1 is set but the $2 controller is not available" "$3"
+	expect_eq "... with one line" 1 "$(printf '%s\n' "$3" | wc -l)"
+	expect_eq "... and no cgroup is made elsewhere" "" "$(cg_leftovers)"
+	expect_clean "... nothing half-built"
+}
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ---- pids_max: a fork bomb is contained ---------------------------------------
@@ -137,6 +168,12 @@ if is_v2 "$CPU_ROOT"; then
 else
 	expect_eq "cpu_weight = 50: cpu.shares is 512 (v1, weight * 1024 / 100)" 512 \
 		"$(cat "$CPU_ROOT/nsession/$L1/cpu.shares" 2>&1)"
+fi
+if is_v2 "$CPU_ROOT"; then
+	expect_eq "cpu_weight alone sets no cap: cpu.max is max (v2)" "max 100000" "$(cat "$CPU_ROOT/nsession/$L1/cpu.max" 2>&1)"
+else
+	expect_eq "cpu_weight alone sets no cap: cpu.cfs_quota_us is -1 (v1)" -1 \
+		"$(cat "$CPU_ROOT/nsession/$L1/cpu.cfs_quota_us" 2>&1)"
 fi
 expect_eq "the session's dir and nsession/ are root's 0755" "0:0 755 0:0 755" \
 	"$(stat -c '%u:%g %a' "$D1" "$PIDS_ROOT/nsession" | tr '\n' ' ' | sed 's/ $//')"
@@ -273,6 +310,91 @@ wait_for "$CLEAN_WAIT" test ! -e "$D2"
 expect_eq "terminate removes the memory cgroup" "" "$(cg_leftovers)"
 expect_clean "... and everything else"
 
+# ---- cpu_max ------------------------------------------------------------------
+echo "# cpu_max = 20%: a busy loop for 3 s"
+bg_session nscg4
+L4=$(leaf_of nscg4)
+D4="$CPU_ROOT/nsession/$L4"
+if is_v2 "$CPU_ROOT"; then
+	expect_eq "cpu.max is \"20000 100000\" (v2)" "20000 100000" "$(cat "$D4/cpu.max" 2>&1)"
+else
+	expect_eq "cpu.cfs_period_us is 100000 (v1)" 100000 "$(cat "$D4/cpu.cfs_period_us" 2>&1)"
+	expect_eq "cpu.cfs_quota_us is 20000 (v1)" 20000 "$(cat "$D4/cpu.cfs_quota_us" 2>&1)"
+fi
+expect_eq "no cpu.shares / cpu.weight of its own (cpu_weight not set)" \
+	"$(if is_v2 "$CPU_ROOT"; then echo 100; else echo 1024; fi)" \
+	"$(cat "$D4/cpu.weight" 2>/dev/null || cat "$D4/cpu.shares" 2>&1)"
+bg_as nscg4 "$H" run -- sh -c 'while :; do :; done'
+BGPIDS="$BGPIDS $BG_PID"
+spin_run=$BG_PID
+wait_for 5 sh -c "pgrep -P $spin_run >/dev/null"
+spin=$(pgrep -P "$spin_run")
+# CPU time in microseconds: of the session's cgroup where the kernel counts
+# it there (v2 cpu.stat, v1 cpuacct co-mounted with cpu), else of the loop.
+cpu_us() {
+	if [ -r "$D4/cpu.stat" ] && grep -q '^usage_usec ' "$D4/cpu.stat"; then
+		awk '$1 == "usage_usec" {print $2}' "$D4/cpu.stat"
+	elif [ -r "$D4/cpuacct.usage" ]; then
+		echo $(($(cat "$D4/cpuacct.usage") / 1000))
+	else
+		sed 's/.*) //' "/proc/$spin/stat" | awk -v hz="$(getconf CLK_TCK)" '{print int(($12 + $13) * 1000000 / hz)}'
+	fi
+}
+sleep 0.5 # past its start
+c0=$(cpu_us) t0=$(ms)
+sleep 3
+c1=$(cpu_us) t1=$(ms)
+pct=$(((c1 - c0) / 10 / (t1 - t0)))
+echo "       busy loop ($(cat "/proc/$spin/comm" 2>&1)): $(((c1 - c0) / 1000)) ms of CPU in $((t1 - t0)) ms: ${pct}% of one CPU"
+if [ "$pct" -ge 10 ] && [ "$pct" -le 35 ]; then ok "the busy loop used about 20% of one CPU (${pct}%)"; else bad "the busy loop used about 20% of one CPU" "${pct}%"; fi
+expect_match "cpu.stat counts throttled periods" "^nr_throttled [1-9]" "$(cat "$D4/cpu.stat" 2>&1)"
+kill -KILL "$spin" 2>/dev/null
+"$H" terminate --user nscg4
+wait_for "$CLEAN_WAIT" test ! -e "$D4"
+expect_eq "terminate removes the cpu cgroup" "" "$(cg_leftovers)"
+expect_clean "... and everything else"
+
+# ---- io_weight ----------------------------------------------------------------
+# The io controller is there when cgroup v2 lists io, or v1 has a blkio
+# hierarchy whose cgroups have a weight file (BFQ or CFQ; not on its root,
+# hence the probe).
+echo "# io_weight = 50"
+IO_WEIGHTS=""
+if [ -n "$IO_ROOT" ] && is_v2 "$IO_ROOT"; then
+	IO_WEIGHTS=io.weight
+elif [ -n "$IO_ROOT" ]; then
+	IO_PROBE="$IO_ROOT/nscg-probe"
+	mkdir "$IO_PROBE" &&
+		IO_WEIGHTS=$(cd "$IO_PROBE" && ls -d blkio.bfq.weight blkio.weight 2>/dev/null | tr '\n' ' ')
+	rmdir "$IO_PROBE" && IO_PROBE=""
+fi
+if [ -n "$IO_WEIGHTS" ]; then
+	echo "       this host has the io controller: $IO_ROOT ($IO_WEIGHTS)"
+	bg_session nscg5
+	L5=$(leaf_of nscg5)
+	D5="$IO_ROOT/nsession/$L5"
+	expect_match "the session has a cgroup" "^$U5-[0-9a-f]{16}\$" "$L5"
+	for f in $IO_WEIGHTS; do
+		if [ "$f" = io.weight ]; then
+			expect_eq "io.weight is \"default 50\" (v2)" "default 50" "$(head -1 "$D5/$f" 2>&1)"
+		else
+			expect_eq "$f is 250 (v1, weight * 500 / 100)" 250 "$(cat "$D5/$f" 2>&1)"
+		fi
+	done
+	expect_eq "the keeper is in it" yes \
+		"$(grep -qx "$(status_field nscg5 keeper_pid)" "$D5/cgroup.procs" && echo yes || echo no)"
+	out=$(as nscg5 sh -c "echo 1000 > $D5/${IO_WEIGHTS%% *}" 2>&1; echo rc=$?)
+	expect_match "the user cannot raise the weight" "rc=[1-9]" "$out"
+	"$H" terminate --user nscg5
+	wait_for "$CLEAN_WAIT" test ! -e "$D5"
+	expect_eq "terminate removes the io cgroup" "" "$(cg_leftovers)"
+	expect_clean "... and everything else"
+else
+	echo "       this host has no io controller (${IO_ROOT:-no io or blkio hierarchy}${IO_ROOT:+: no weight file})"
+	err=$("$H" run --user nscg5 -- true 2>&1)
+	expect_refused io_weight io "$err" $?
+fi
+
 # ---- no limits: no cgroup --------------------------------------------------------
 echo "# a policy without limits makes no cgroup"
 out=$(run_as nscg3 sh -c 'echo alive')
@@ -311,16 +433,13 @@ expect_clean "nothing left"
 
 # ---- a missing controller ---------------------------------------------------------------
 echo "# memory_max set, memory controller missing (simulated in a private mount namespace)"
-# A tmpfs over the memory hierarchy, in a mount namespace of this test only:
-# mountinfo still lists the cgroup mount, but the directory there is no
-# cgroup fs any more (the statfs check), so no memory controller is found.
-err=$(unshare -m --propagation private -- sh -c 'mount -t tmpfs nscg-hide "$1" && exec "$2" run --user nscg2 -- true' \
-	sh "$MEM_ROOT" "$H" 2>&1)
-rc=$?
-expect_eq "the login fails" 1 "$rc"
-expect_match "... saying why" "memory_max is set but the memory controller is not available" "$err"
-expect_eq "... with one line" 1 "$(printf '%s\n' "$err" | wc -l)"
-expect_eq "... and no cgroup is made elsewhere" "" "$(cg_leftovers)"
-expect_clean "... nothing half-built"
+err=$(hidden_login nscg2 "$MEM_ROOT")
+expect_refused memory_max memory "$err" $?
+
+if [ -n "$IO_ROOT" ]; then
+	echo "# io_weight set, io controller missing (simulated the same way)"
+	err=$(hidden_login nscg5 "$IO_ROOT")
+	expect_refused io_weight io "$err" $?
+fi
 
 summary

@@ -1,5 +1,6 @@
 /* test_cgroupfmt.c — unit tests for helper/cgroupfmt.c (which controllers a
- * policy needs, weight -> shares, leaf names, values, and the parsers of
+ * policy needs and the key that needs each, weight -> shares, cpu_max ->
+ * quota, io weight -> blkio weight, leaf names, values, and the parsers of
  * mountinfo, cgroup.controllers and cgroup.procs), with bad input. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,14 +26,57 @@ static void test_wanted(void **state)
 	p.memory_max = 64 << 20;
 	assert_int_equal(cgfmt_wanted(&p), CG_PIDS | CG_MEMORY);
 	p.cpu_weight = 50;
+	assert_int_equal(cgfmt_wanted(&p), CG_PIDS | CG_MEMORY | CG_CPU);
+	p.io_weight = 100;
 	assert_int_equal(cgfmt_wanted(&p), CG_ALL);
 	p.pids_max = 0;
 	p.memory_max = 0;
+	p.io_weight = 0;
 	assert_int_equal(cgfmt_wanted(&p), CG_CPU);
+	assert_true(nsc_wants_cgroup(&p));
+	/* cpu_max needs the cpu controller too, io_weight the io controller */
+	p.cpu_weight = 0;
+	p.cpu_max = 150;
+	assert_int_equal(cgfmt_wanted(&p), CG_CPU);
+	assert_true(nsc_wants_cgroup(&p));
+	p.cpu_max = 0;
+	p.io_weight = 10000;
+	assert_int_equal(cgfmt_wanted(&p), CG_IO);
 	assert_true(nsc_wants_cgroup(&p));
 	assert_string_equal(cg_ctrl_names[0], "pids");
 	assert_string_equal(cg_ctrl_names[1], "memory");
 	assert_string_equal(cg_ctrl_names[2], "cpu");
+	assert_string_equal(cg_ctrl_names[3], "io");
+	/* cgroup v1 calls the io controller blkio */
+	assert_string_equal(cg_ctrl_v1_names[0], "pids");
+	assert_string_equal(cg_ctrl_v1_names[1], "memory");
+	assert_string_equal(cg_ctrl_v1_names[2], "cpu");
+	assert_string_equal(cg_ctrl_v1_names[3], "blkio");
+}
+
+/* The key named in "KEY is set but the CTRL controller is not available". */
+static void test_limit_key(void **state)
+{
+	struct nsc_policy p;
+
+	nsc_policy_defaults(&p);
+	for (unsigned k = 0; k < CG_NCTRL; k++)
+		assert_null(cgfmt_limit_key(&p, 1u << k));
+	p.pids_max = 64;
+	p.memory_max = 64 << 20;
+	p.io_weight = 50;
+	assert_string_equal(cgfmt_limit_key(&p, CG_PIDS), "pids_max");
+	assert_string_equal(cgfmt_limit_key(&p, CG_MEMORY), "memory_max");
+	assert_null(cgfmt_limit_key(&p, CG_CPU));
+	assert_string_equal(cgfmt_limit_key(&p, CG_IO), "io_weight");
+	p.cpu_max = 20;
+	assert_string_equal(cgfmt_limit_key(&p, CG_CPU), "cpu_max");
+	p.cpu_weight = 50;
+	assert_string_equal(cgfmt_limit_key(&p, CG_CPU), "cpu_weight");
+	p.cpu_max = 0;
+	assert_string_equal(cgfmt_limit_key(&p, CG_CPU), "cpu_weight");
+	assert_null(cgfmt_limit_key(&p, 0));
+	assert_null(cgfmt_limit_key(&p, CG_ALL));
 }
 
 static void test_weight_to_shares(void **state)
@@ -48,6 +92,36 @@ static void test_weight_to_shares(void **state)
 	/* monotonic over the whole range */
 	for (uint32_t w = 2; w <= NSC_CPU_WEIGHT_MAX; w++)
 		assert_true(cgfmt_weight_to_shares(w) >= cgfmt_weight_to_shares(w - 1));
+}
+
+static void test_cpu_quota(void **state)
+{
+	/* percent of one CPU per period of 100 ms: systemd's CPUQuota= */
+	assert_int_equal(CGFMT_CPU_PERIOD_US, 100000);
+	assert_int_equal(cgfmt_cpu_quota_us(100), 100000);
+	assert_int_equal(cgfmt_cpu_quota_us(150), 150000);
+	assert_int_equal(cgfmt_cpu_quota_us(20), 20000);
+	assert_int_equal(cgfmt_cpu_quota_us(1), 1000); /* the kernel's least quota, 1 ms */
+	assert_int_equal(cgfmt_cpu_quota_us(NSC_CPU_MAX_PERCENT), 100000000);
+	assert_true(cgfmt_cpu_quota_us(UINT32_MAX) == (uint64_t)UINT32_MAX * 1000); /* no overflow */
+}
+
+static void test_io_weight_to_blkio(void **state)
+{
+	/* systemd's cgroup_weight_io_to_blkio(): weight * 500 / 100 in 10..1000 */
+	assert_int_equal(cgfmt_io_weight_to_blkio(100), 500);
+	assert_int_equal(cgfmt_io_weight_to_blkio(1), 10);
+	assert_int_equal(cgfmt_io_weight_to_blkio(2), 10);
+	assert_int_equal(cgfmt_io_weight_to_blkio(3), 15);
+	assert_int_equal(cgfmt_io_weight_to_blkio(50), 250);
+	assert_int_equal(cgfmt_io_weight_to_blkio(199), 995);
+	assert_int_equal(cgfmt_io_weight_to_blkio(200), 1000);
+	assert_int_equal(cgfmt_io_weight_to_blkio(201), 1000);
+	assert_int_equal(cgfmt_io_weight_to_blkio(10000), 1000);
+	assert_int_equal(cgfmt_io_weight_to_blkio(0), 500);          /* unset: the default */
+	assert_int_equal(cgfmt_io_weight_to_blkio(UINT32_MAX), 1000); /* clamped */
+	for (uint32_t w = 2; w <= NSC_IO_WEIGHT_MAX; w++)
+		assert_true(cgfmt_io_weight_to_blkio(w) >= cgfmt_io_weight_to_blkio(w - 1));
 }
 
 static void test_leaf(void **state)
@@ -121,6 +195,13 @@ static void test_mountinfo(void **state)
 	assert_int_equal(cgfmt_mountinfo_line("30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:10 - cgroup cgroup rw,cpu,cpuacct", &m), 1);
 	assert_int_equal(m.ctrls, CG_CPU);
 	assert_string_equal(m.path, "/sys/fs/cgroup/cpu,cpuacct");
+	/* the io controller is blkio on v1 */
+	assert_int_equal(cgfmt_mountinfo_line("38 31 0:35 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio", &m), 1);
+	assert_int_equal(m.ctrls, CG_IO);
+	assert_int_equal(cgfmt_mountinfo_line("38 31 0:35 / /sys/fs/cgroup/io rw - cgroup cgroup rw,io,name=blkio", &m), 1);
+	assert_int_equal(m.ctrls, 0);
+	assert_int_equal(cgfmt_mountinfo_line("38 31 0:35 / /x rw - cgroup cgroup rw,cpu,blkio,pids", &m), 1);
+	assert_int_equal(m.ctrls, CG_CPU | CG_IO | CG_PIDS);
 	assert_int_equal(cgfmt_mountinfo_line("34 31 0:31 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset", &m), 1);
 	assert_int_equal(m.ctrls, 0);
 	assert_int_equal(cgfmt_mountinfo_line("33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct", &m), 1);
@@ -191,6 +272,8 @@ static void test_controllers(void **state)
 	assert_int_equal(cgfmt_controllers("memory pids", 4), 0); /* length respected */
 	assert_int_equal(cgfmt_controllers("cpuset cpuacct pidsx xpids", 26), 0);
 	assert_int_equal(cgfmt_controllers("  pids\t cpu \n", 13), CG_PIDS | CG_CPU);
+	assert_int_equal(cgfmt_controllers("io\n", 3), CG_IO);
+	assert_int_equal(cgfmt_controllers("blkio iox\n", 10), 0); /* v2 says io */
 }
 
 static void test_pids(void **state)
@@ -220,7 +303,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wanted),
+		cmocka_unit_test(test_limit_key),
 		cmocka_unit_test(test_weight_to_shares),
+		cmocka_unit_test(test_cpu_quota),
+		cmocka_unit_test(test_io_weight_to_blkio),
 		cmocka_unit_test(test_leaf),
 		cmocka_unit_test(test_value),
 		cmocka_unit_test(test_mountinfo),

@@ -552,6 +552,79 @@ static void test_limits(void **state)
 	}
 }
 
+/* cpu_max (a cap, percent of one CPU) and io_weight (a share of disk
+ * time): values, bounds, and the merge [defaults] -> [group] -> [user]. */
+static void test_cpu_max_io_weight(void **state)
+{
+	struct nsc_policy p;
+	const char *bad_cpu_max[] = { "0%", "150", "-1%", "1e3%", "100001%", "default", "%",
+				      "01%", "1.5%", "150 %", "150%%", "%150", "MAX", "max%",
+				      "4294967296%", "99999999999999999999%" };
+	const char *bad_io[] = { "0", "10001", "-1", "1e3", "Default", "max", "50%", "01" };
+	const char *const hpc[] = { "hpc" };
+	const char *merge = "cpu_max = 50%\nio_weight = 200\n"
+			    "[group hpc]\ncpu_max = 400%\n"
+			    "[user alice]\nio_weight = 10\n";
+	char text[128];
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 0);
+	assert_int_equal(p.io_weight, 0);
+	resolve_ok("cpu_max = 150%\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 150);
+	assert_int_equal(p.io_weight, 0);
+	assert_true(nsc_wants_cgroup(&p));
+	resolve_ok("io_weight = 500\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 0);
+	assert_int_equal(p.io_weight, 500);
+	assert_true(nsc_wants_cgroup(&p));
+	resolve_ok("cpu_max = 1%\nio_weight = 1\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 1);
+	assert_int_equal(p.io_weight, 1);
+	resolve_ok("cpu_max = 100000%\nio_weight = 10000\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, NSC_CPU_MAX_PERCENT);
+	assert_int_equal(p.io_weight, NSC_IO_WEIGHT_MAX);
+	resolve_ok("cpu_max = max\nio_weight = default\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 0);
+	assert_int_equal(p.io_weight, 0);
+	assert_false(nsc_wants_cgroup(&p));
+	/* inherited key by key, like cpu_weight */
+	resolve_ok(merge, "carol", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 50);
+	assert_int_equal(p.io_weight, 200);
+	resolve_ok(merge, "carol", hpc, 1, &p);
+	assert_int_equal(p.cpu_max, 400);
+	assert_int_equal(p.io_weight, 200);
+	resolve_ok(merge, "alice", hpc, 1, &p);
+	assert_int_equal(p.cpu_max, 400);
+	assert_int_equal(p.io_weight, 10);
+	resolve_ok(merge, "alice", NULL, 0, &p);
+	assert_int_equal(p.cpu_max, 50);
+	assert_int_equal(p.io_weight, 10);
+	/* max and default reset an inherited value */
+	resolve_ok("cpu_max = 50%\nio_weight = 200\n[group hpc]\ncpu_max = max\n"
+		   "[user alice]\nio_weight = default\n", "alice", hpc, 1, &p);
+	assert_int_equal(p.cpu_max, 0);
+	assert_int_equal(p.io_weight, 0);
+	assert_false(nsc_wants_cgroup(&p));
+	for (size_t i = 0; i < sizeof(bad_cpu_max) / sizeof(bad_cpu_max[0]); i++) {
+		snprintf(text, sizeof(text), "cpu_max = %s\n", bad_cpu_max[i]);
+		expect_bad(text, 1, "for 'cpu_max' (expected 1%..100000% or max)");
+	}
+	for (size_t i = 0; i < sizeof(bad_io) / sizeof(bad_io[0]); i++) {
+		snprintf(text, sizeof(text), "io_weight = %s\n", bad_io[i]);
+		expect_bad(text, 1, "for 'io_weight' (expected 1..10000 or default)");
+	}
+	expect_bad("[defaults]\nio_weight = 100\n[user bob]\ncpu_max = 150\n", 4,
+		   "bad value '150' for 'cpu_max' (expected 1%..100000% or max)");
+	expect_bad("cpu_max =\n", 1, "empty value for 'cpu_max'");
+	expect_bad("io_weight = \n", 1, "empty value for 'io_weight'");
+	expect_bad("cpu_max = 5%\nio_weight = 5\ncpu_max = 6%\n", 3,
+		   "duplicate key 'cpu_max' in [defaults]");
+	expect_bad("[user a]\nio_weight = 5\nio_weight = 5\n", 3,
+		   "duplicate key 'io_weight' in [user a]");
+}
+
 static void test_linger(void **state)
 {
 	struct nsc_policy p;
@@ -1149,6 +1222,8 @@ static void test_example_overrides(void **state)
 					  sizeof(err)), 0);
 	assert_int_equal(p.identity, NSC_ID_ROOT);
 	assert_int_equal(p.linger, 3600);
+	assert_int_equal(p.cpu_max, 400);
+	assert_int_equal(p.io_weight, 100);
 	assert_int_equal(nsc_resolve_host(cfg, "sam", 1005, students, 1, HOST, &p, err,
 					  sizeof(err)), 0);
 	assert_int_equal(p.network, NSC_NET_NONE);
@@ -1222,6 +1297,7 @@ int main(void)
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_network_modes),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_cpu_max_io_weight),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_address_pool),
 		cmocka_unit_test(test_parse_cidr),
