@@ -278,7 +278,12 @@ deb:
 package-test:
 	tests/package/run.sh
 
+# root: a Debian 12 guest with systemd (qemu, TCG): the package installed,
+# logins checked there (tests/systemd-host)
+systemd-host:
+	tests/systemd-host/run.sh
+
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e bench install deb package-test clean FORCE
+.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e bench install deb package-test systemd-host clean FORCE

@@ -12,13 +12,17 @@
 # build the ASan+UBSan helper of `make integration-asan`. valgrind is for
 # tests/valgrind.
 #
+# qemu-system-x86, qemu-utils, debootstrap and e2fsprogs are for
+# tests/systemd-host: a Debian 12 guest with systemd as PID 1, built by
+# debootstrap into an ext4 image (mkfs.ext4 -d) and booted under qemu (TCG).
+#
 # Arguments are further packages for one caller only (bench/run: bubblewrap).
 set -eu
 PKGS="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev
       libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db
       libpam-modules openssh-server openssh-client openssh-sftp-server pamtester
-      login bsdutils psmisc clang libclang-rt-14-dev valgrind libnftables-dev nftables
-      debhelper dpkg-dev fakeroot git $*"
+      login bsdutils psmisc clang libclang-rt-14-dev valgrind libnftables-dev nftables libsystemd-dev
+      debhelper dpkg-dev fakeroot git qemu-system-x86 qemu-utils debootstrap e2fsprogs $*"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -4,7 +4,9 @@
 # helper under ASan+UBSan, and once under valgrind), and the
 # end-to-end tests (real sshd, su, login, pamtester), and the hostile-input
 # tests (an unprivileged user against the setuid helper), and the Debian
-# package (built, installed, logged in through, purged). Needs root.
+# package (built, installed, logged in through, purged), and the package on
+# a Debian 12 guest with systemd, logind and pam_systemd, booted under qemu
+# (tests/systemd-host: ~5 minutes, the image built afresh). Needs root.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
@@ -25,3 +27,4 @@ tests/valgrind/run.sh
 tests/e2e/run.sh
 tests/hostile/run.sh
 tests/package/run.sh
+tests/systemd-host/run.sh

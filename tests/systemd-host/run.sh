@@ -1,0 +1,378 @@
+#!/bin/bash
+# nsession on a real systemd host: a Debian 12 guest (systemd as PID 1,
+# logind, pam_systemd, user@.service, dbus-user-session, cgroup v2 only)
+# booted under qemu (TCG), with the package installed and enabled the way an
+# administrator would: `apt-get install ./nsession_*.deb` (offline: the
+# image has every dependency), `pam-auth-update --enable nsession`, a
+# policy in /etc/nsession.conf. Then ssh logins of a test user, nsg1, and
+# checks of what systemd around them does to the isolation.
+#
+# Nothing on this host changes but a temporary directory in /var/tmp and
+# the qemu process, both removed on exit, even on failure (and the image
+# cache, when NSESSION_GUEST_CACHE asks for one). The guest's only
+# network is qemu's user network with restrict=on (guest.sh): it reaches
+# nothing; the harness reaches its sshd through 127.0.0.1:PORT.
+#
+# Environment:
+#   NSESSION_GUEST_CACHE=DIR  keep the guest image in DIR and reuse it while
+#                             image.sh is unchanged (else it is built in the
+#                             temporary directory and removed: ~1-2 min)
+#   NSESSION_GUEST_DEB=FILE   install FILE instead of building `make deb`
+#                             from the work tree
+#   NSESSION_GUEST_CHECKS="check_a check_b"   run only these checks
+#   NSESSION_GUEST_KEEP=1     leave the guest running and the temporary
+#                             directory in place at the end (prints how to
+#                             reach it; stop it with guest_poweroff or kill)
+#   GUEST_SMP, GUEST_MEM, GUEST_CPU, GUEST_APPEND: see guest.sh
+#
+# Each check is a function check_NAME; CHECKS below lists them in order.
+#
+# shellcheck disable=SC2016 # the guest's shell expands what is quoted here
+# shellcheck source=tests/suite.sh
+. "$(dirname "$0")/../suite.sh"
+set -o pipefail
+# shellcheck source=tests/systemd-host/guest.sh
+. "$SRC/tests/systemd-host/guest.sh"
+
+U=nsg1
+BOOT_TIMEOUT=${NSESSION_GUEST_BOOT_TIMEOUT:-900}
+CHECKS=${NSESSION_GUEST_CHECKS:-"check_guest_reaches_nothing check_systemd_pid1 check_cgroup2 check_root_not_isolated
+	check_login_isolated check_systemd_run check_systemd_run_xdg check_at check_crontab
+	check_loginctl report_layout check_two_logins check_teardown check_kill_user_processes"}
+
+T=$(mktemp -d /var/tmp/nsguest.XXXXXX)
+chmod 755 "$T"
+GUEST_RUN=$T/guest
+HELD=""
+IMG_PID=""
+cleanup() {
+	local rc=$?
+	[ -z "$HELD" ] || kill "$HELD" 2>/dev/null
+	# an image build still running: its whole process group (debootstrap,
+	# apt in the chroot); image.sh then removes its own build tree
+	if [ -n "$IMG_PID" ]; then
+		kill -TERM -- "-$IMG_PID" 2>/dev/null
+		wait "$IMG_PID" 2>/dev/null
+	fi
+	if [ -n "${NSESSION_GUEST_KEEP:-}" ] && guest_alive; then
+		echo "# NSESSION_GUEST_KEEP: the guest runs on (qemu pid $GUEST_PID), state in $T"
+		echo "#   . $SRC/tests/systemd-host/guest.sh; GUEST_RUN=$GUEST_RUN GUEST_PID=$GUEST_PID GUEST_PORT=$GUEST_PORT"
+		echo "#   guest_ssh CMD; guest_as $U CMD; guest_poweroff; rm -rf $T"
+		exit $rc
+	fi
+	guest_kill
+	rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- timings ---------------------------------------------------------------------------------------
+TIMINGS=""
+PHASE_START=$(date +%s)
+# phase_done NAME: record how long the phase that ends now took
+phase_done() {
+	local now
+	now=$(date +%s)
+	TIMINGS="$TIMINGS$(printf '#   %-34s %4d s' "$1" $((now - PHASE_START)))
+"
+	echo "# ($1: $((now - PHASE_START)) s)"
+	PHASE_START=$now
+}
+# gsh CMD: root's command in the guest, no stdin (the loop's input stays ours)
+gsh() { guest_ssh "$@" </dev/null; }
+
+# ---- the package --------------------------------------------------------------------------------
+if [ -n "${NSESSION_GUEST_DEB:-}" ]; then
+	DEB=$(readlink -f "$NSESSION_GUEST_DEB")
+	[ -f "$DEB" ] || { echo "NSESSION_GUEST_DEB: no file $NSESSION_GUEST_DEB" >&2; exit 1; }
+	echo "# the package: $DEB"
+else
+	echo "# make deb"
+	if make -s -C "$SRC" deb O="$T/build" >"$T/make-deb.log" 2>&1; then
+		ok "make deb builds the package"
+	else
+		bad "make deb builds the package" "$(tail -n 20 "$T/make-deb.log" | tr '\n' '|')"
+		exit 1
+	fi
+	DEB=$(ls "$T"/build/deb/nsession_*.deb)
+fi
+phase_done "package"
+
+# ---- the image ------------------------------------------------------------------------------------
+echo "# guest image${NSESSION_GUEST_CACHE:+ (cache $NSESSION_GUEST_CACHE)}"
+# in a process group of its own, for the cleanup to end all of it
+setsid "$SRC/tests/systemd-host/image.sh" "$T/image" > >(sed 's/^/  /') 2>&1 &
+IMG_PID=$!
+wait "$IMG_PID"
+rc=$?
+IMG_PID=""
+if [ $rc -eq 0 ]; then
+	ok "image.sh makes a Debian 12 guest image"
+else
+	bad "image.sh makes a Debian 12 guest image"
+	exit 1
+fi
+phase_done "image"
+
+# ---- boot ------------------------------------------------------------------------------------------
+echo "# boot (qemu, TCG, smp ${GUEST_SMP:-2}, ${GUEST_MEM:-2048} MiB)"
+if ! guest_boot "$T/image"; then
+	bad "qemu starts"
+	exit 1
+fi
+if guest_wait_ssh "$BOOT_TIMEOUT"; then
+	ok "the guest boots and root logs in over ssh ($(guest_elapsed) s after qemu started)"
+else
+	bad "the guest boots and root logs in over ssh" "nothing within $BOOT_TIMEOUT s; console: $GUEST_RUN/console.log"
+	exit 1
+fi
+echo "# $(gsh 'systemd-analyze time 2>&1 | head -n 1')"
+gsh 'systemd-analyze blame --no-pager 2>/dev/null | head -n 6' | sed 's/^/#   /'
+phase_done "boot until ssh"
+
+# ---- install and enable ---------------------------------------------------------------------------
+echo "# install $(basename "$DEB") (offline) and enable it"
+guest_scp_to "$DEB" /root/
+out=$(gsh "cd /root && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ./$(basename "$DEB")" 2>&1)
+expect_eq "apt-get installs the package in the guest, offline" 0 $?
+expect_eq "... nothing was downloaded" "" "$(echo "$out" | grep -E '^(Get|Err):[0-9]+ http' | head -n 3)"
+gsh 'DEBIAN_FRONTEND=noninteractive pam-auth-update --enable nsession' >/dev/null 2>&1
+expect_eq "pam-auth-update --enable nsession" 0 $?
+expect_eq "common-session ends with pam_nsession" "session required pam_nsession.so" \
+	"$(gsh "grep -v '^#' /etc/pam.d/common-session | grep . | tail -n 1" | awk '{$1=$1};1')"
+guest_ssh 'cat >/etc/nsession.conf && chmod 644 /etc/nsession.conf' <<'EOF'
+# tests/systemd-host: the default policy, a veth link per session
+[defaults]
+network = veth
+address_pool = 10.250.0.0/16
+veth_name = nsv%U
+hostname = %u-%h
+private_tmp = yes
+linger = 0
+EOF
+out=$(gsh '/usr/libexec/nsession/nsession-helper check-config' 2>&1)
+expect_eq "the policy passes check-config" 0 $?
+if guest_add_user "$U" >/dev/null 2>&1; then ok "test user $U with an ssh key"; else bad "test user $U with an ssh key"; fi
+UID_U=$(gsh "id -u $U")
+phase_done "install, enable, user"
+
+# ---- what the checks share ------------------------------------------------------------------------
+NS_KINDS="user mnt pid ipc uts net"
+NS_CMD='for k in user mnt pid ipc uts net; do readlink /proc/self/ns/$k; done | tr "\n" " "'
+# PID 1's namespaces, the host's
+HOST_NS=$(gsh 'for k in user mnt pid ipc uts net; do readlink /proc/1/ns/$k; done | tr "\n" " "')
+HOST_NET=$(echo "$HOST_NS" | tr ' ' '\n' | grep '^net:')
+# ns_of KIND LINE: KIND's entry in a line of NS_CMD
+ns_of() { echo "$2" | tr ' ' '\n' | grep "^$1:"; }
+# has_record: U's session record is in the guest's /run/nsession
+has_record() { [ -n "$(gsh "ls /run/nsession/$UID_U.session 2>/dev/null")" ]; }
+# hold_login: a login of U that stays (ssh ... sleep), until release_login
+hold_login() {
+	[ -z "$HELD" ] || return 0
+	guest_as_bg "$U" 'sleep 900'
+	HELD=$GUEST_BG_PID
+	guest_until 60 has_record || echo "#   (no session record 60 s after the held login started)"
+}
+release_login() {
+	[ -n "$HELD" ] || return 0
+	kill "$HELD" 2>/dev/null
+	wait "$HELD" 2>/dev/null
+	HELD=""
+}
+# session_left: what is left of U's session in the guest (record, processes, veth)
+session_left() {
+	gsh "ls /run/nsession/*.session 2>/dev/null; ps -e -o pid=,comm= | grep -E ' nsession-(mon|keeper)\$';
+		ip -o link show nsv$UID_U 2>/dev/null | cut -d: -f2"
+}
+session_gone() { [ -z "$(session_left)" ]; }
+
+# ---- checks -------------------------------------------------------------------------------------
+# The guest's network reaches nothing (qemu's restrict=on): not even the
+# forward on this host's 127.0.0.1 that the harness uses, which 10.0.2.2
+# would lead to without it. Nothing leaves qemu either way.
+check_guest_reaches_nothing() {
+	expect_eq "the guest reaches nothing (10.0.2.2:$GUEST_PORT, this host's 127.0.0.1, is closed to it)" closed \
+		"$(gsh "timeout 5 bash -c 'exec 3<>/dev/tcp/10.0.2.2/$GUEST_PORT' 2>/dev/null && echo open || echo closed")"
+}
+check_systemd_pid1() {
+	expect_eq "guest: PID 1 is systemd" "systemd" "$(gsh 'cat /proc/1/comm')"
+}
+check_cgroup2() {
+	expect_eq "guest: cgroup v2 only (/sys/fs/cgroup is cgroup2fs)" "cgroup2fs" "$(gsh 'stat -fc %T /sys/fs/cgroup')"
+}
+check_root_not_isolated() {
+	expect_eq "root's ssh login is not isolated (PID 1's namespaces)" "$HOST_NS" "$(gsh "$NS_CMD")"
+}
+check_login_isolated() {
+	local line k
+	line=$(guest_as "$U" "$NS_CMD")
+	if [ -z "$line" ]; then
+		bad "$U's ssh command login runs" "$(tr '\n' ' ' <"$GUEST_RUN/as.err")"
+		return
+	fi
+	for k in $NS_KINDS; do
+		expect_ne "$U's ssh login: $k namespace is not the host's" "$(ns_of "$k" "$HOST_NS")" "$(ns_of "$k" "$line")"
+	done
+}
+# user_manager: the state of U's systemd user manager on the host (the
+# route out that systemd-run --user takes when it is there)
+user_manager() { gsh "systemctl is-active user@$UID_U.service"; }
+# sr_probe ENV: systemd-run --user from inside U's login (with ENV before
+# it); sets SR_OUT (the unit's net namespace, cgroup), SR_RC, SR_ERR
+sr_probe() {
+	local r
+	r=$(guest_as "$U" "o=\$($1 systemd-run --user --wait --pipe -q sh -c 'readlink /proc/self/ns/net; cat /proc/self/cgroup' 2>/tmp/sr.err); \
+		echo \"rc=\$?\"; echo \"out=\$(echo \$o)\"; echo \"err=\$(tr '\n' ' ' </tmp/sr.err)\"")
+	SR_RC=$(echo "$r" | sed -n 's/^rc=//p')
+	SR_OUT=$(echo "$r" | sed -n 's/^out=//p')
+	SR_ERR=$(echo "$r" | sed -n 's/^err=//p')
+}
+# expect_no_escape DESC: what sr_probe found must not be the host's net
+# namespace: either systemd-run was refused, or it ran somewhere else
+expect_no_escape() {
+	local net=${SR_OUT%% *}
+	echo "#   systemd-run --user: exit ${SR_RC:-?}, ran in [${SR_OUT}]${SR_ERR:+, stderr: $SR_ERR}"
+	if [ "$net" = "$HOST_NET" ]; then
+		bad "$1" "the unit ran in the host's network namespace $net (cgroup ${SR_OUT#* }): it left the session"
+	elif [ -n "$net" ]; then
+		ok "$1 (it ran in $net, not the host's $HOST_NET)"
+	elif [ -n "$SR_RC" ] && [ "$SR_RC" != 0 ]; then
+		ok "$1 (refused: ${SR_ERR:-exit $SR_RC}; user@$UID_U.service: $(user_manager))"
+	else
+		bad "$1" "the probe did not run: $(tr '\n' ' ' <"$GUEST_RUN/as.err")"
+	fi
+}
+check_systemd_run() {
+	hold_login
+	sr_probe ""
+	expect_no_escape "systemd-run --user from inside does not run in the host's net namespace"
+}
+check_systemd_run_xdg() {
+	hold_login
+	sr_probe 'XDG_RUNTIME_DIR=/run/user/$(id -u)'
+	expect_no_escape "... nor with XDG_RUNTIME_DIR=/run/user/UID set explicitly"
+}
+# at and crontab from inside: their jobs would run in the host's namespaces
+# (atd, cron); refused while no_new_privs keeps them from their setgid
+at_ran() { [ -n "$(gsh "cat ~$U/at.out 2>/dev/null")" ]; }
+check_at() {
+	local r out
+	r=$(guest_as "$U" 'rm -f ~/at.out; echo "readlink /proc/self/ns/net >~/at.out" | at now 2>&1; echo "rc=$?"')
+	if ! echo "$r" | grep -q '^rc=0$'; then
+		ok "at from inside is refused ($(echo "$r" | grep -v '^rc=' | tr '\n' ' '))"
+		return
+	fi
+	guest_until 90 at_ran
+	out=$(gsh "cat ~$U/at.out 2>/dev/null")
+	if [ -z "$out" ]; then
+		bad "an at job submitted from inside does not run in the host's net namespace" "accepted, but no output within 90 s"
+	else
+		expect_ne "an at job submitted from inside does not run in the host's net namespace" "$HOST_NET" "$out"
+	fi
+}
+check_crontab() {
+	local r
+	r=$(guest_as "$U" 'echo "* * * * * readlink /proc/self/ns/net >~/cron.out" | crontab - 2>&1; echo "rc=$?"')
+	if echo "$r" | grep -q '^rc=0$'; then
+		gsh "crontab -u $U -r" >/dev/null 2>&1
+		bad "crontab from inside is refused" "it was accepted: cron would run the job in the host's namespaces"
+	else
+		ok "crontab from inside is refused ($(echo "$r" | grep -v '^rc=' | tr '\n' ' '))"
+	fi
+}
+check_loginctl() {
+	hold_login
+	expect_match "loginctl list-sessions (root) shows $U's session" "^ *[0-9]+ +$UID_U +$U " \
+		"$(gsh 'loginctl list-sessions --no-legend')"
+}
+# report_layout: not a check; how systemd sees a held login
+report_layout() {
+	hold_login
+	echo "# layout with one held login of $U:"
+	gsh "loginctl list-sessions --no-legend; echo; loginctl user-status $U --no-pager 2>&1 | head -n 20; echo
+		for p in \$(pgrep -x nsession-mon) \$(pgrep -x nsession-keeper); do
+			echo \"\$p \$(cat /proc/\$p/comm): \$(cat /proc/\$p/cgroup)\"; done; echo
+		ls -la /run/user/$UID_U; echo; systemd-cgls --no-pager /user.slice 2>&1 | grep -v 'invocation_id\|delegate'" |
+		sed 's/^/#   /'
+	echo "#   inside the login: XDG_RUNTIME_DIR=... and /run/user/$UID_U:"
+	guest_as "$U" 'echo "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS"; ls -la /run/user/$(id -u); cat /proc/self/cgroup' |
+		sed 's/^/#     /'
+}
+# priv_count: how many sshd monitors of U's logins run in the guest
+priv_count() { gsh "pgrep -c -f '^sshd: $U \\[priv\\]'"; }
+# session_id: U's session id as nsessionctl lists it (namespace inode
+# numbers are reused once a namespace is freed, ids are not)
+session_id() { gsh "nsessionctl list 2>/dev/null | awk '\$1 == \"$U\" {print \$3}'"; }
+# two_logins DESC: login A (held) makes the session, login B joins it, A
+# logs out: B must still be logged in and in the same session (A's sshd,
+# its logind session and scope end or close; the session's monitor and
+# keeper were started from A's). B is left held (HELD) for the next check.
+two_logins() {
+	local desc=$1 a b s1 s2 alive=yes
+	release_login
+	guest_until 30 session_gone
+	guest_as_bg "$U" 'sleep 901'
+	a=$GUEST_BG_PID
+	guest_until 60 has_record
+	guest_as_bg "$U" 'sleep 902'
+	b=$GUEST_BG_PID
+	guest_until 60 eval '[ "$(priv_count)" = 2 ]'
+	s1="$(session_id) $(guest_as "$U" 'readlink /proc/self/ns/net')"
+	echo "#   two logins of $U: $(gsh "for p in \$(pgrep -x nsession-mon) \$(pgrep -x nsession-keeper); do
+		echo \"\$(cat /proc/\$p/comm) in \$(cut -d: -f3 /proc/\$p/cgroup)\"; done" | tr '\n' ' ')"
+	kill "$a" 2>/dev/null
+	wait "$a" 2>/dev/null
+	guest_until 30 eval '[ "$(priv_count)" -le 1 ]'
+	sleep 3 # logind and systemd act on the first login's scope
+	kill -0 "$b" 2>/dev/null || alive=no
+	s2="$(session_id) $(guest_as "$U" 'readlink /proc/self/ns/net')"
+	echo "#   after the first logout: $(gsh "for s in \$(loginctl list-sessions --no-legend | awk '\$3 == \"$U\" {print \$1}'); do
+		echo \"session \$s \$(loginctl show-session \$s -p State -p Scope --value | tr '\n' ' ')\"; done;
+		pgrep -x nsession-mon >/dev/null && echo 'nsession-mon runs' || echo 'no nsession-mon'" | tr '\n' ';')"
+	if [ "$alive" = yes ] && [ "${s1%% *}" != "" ] && [ "$s1" = "$s2" ]; then
+		ok "$desc: the session outlives the logout of the login that made it, the other login stays in it"
+	else
+		bad "$desc: the session outlives the logout of the login that made it, the other login stays in it" \
+			"the other login's ssh: $([ $alive = yes ] && echo 'still connected' || echo 'gone'); session id, net namespace before [$s1], after (a new login) [$s2]"
+	fi
+	HELD=$b
+}
+check_two_logins() { two_logins "two logins"; }
+# The same with logind's KillUserProcesses=yes (Debian's default is no):
+# logind then kills the whole scope of a login that ends.
+check_kill_user_processes() {
+	release_login
+	guest_until 30 session_gone
+	gsh 'mkdir -p /etc/systemd/logind.conf.d && printf "[Login]\nKillUserProcesses=yes\n" >/etc/systemd/logind.conf.d/nsguest-kill.conf &&
+		systemctl restart systemd-logind'
+	two_logins "KillUserProcesses=yes"
+	release_login
+	if guest_until 30 session_gone; then ok "KillUserProcesses=yes: after the last logout the session is gone"; else
+		bad "KillUserProcesses=yes: after the last logout the session is gone" "$(session_left | tr '\n' ' ')"
+	fi
+	gsh 'rm -f /etc/systemd/logind.conf.d/nsguest-kill.conf && systemctl restart systemd-logind'
+}
+check_teardown() {
+	release_login
+	if guest_until 30 session_gone; then
+		ok "after the last logout the session is gone (no record, process or veth)"
+	else
+		bad "after the last logout the session is gone (no record, process or veth)" "$(session_left | tr '\n' ' ')"
+	fi
+	echo "#   loginctl after the logout: $(gsh 'loginctl list-sessions --no-legend' | tr '\n' '|')"
+}
+
+echo "# checks"
+for c in $CHECKS; do "$c"; done
+release_login
+phase_done "checks"
+
+# ---- power off ---------------------------------------------------------------------------------
+if [ -z "${NSESSION_GUEST_KEEP:-}" ]; then
+	if guest_poweroff 120; then ok "the guest powers off cleanly"; else bad "the guest powers off cleanly"; fi
+	phase_done "poweroff"
+fi
+echo "# timings:"
+printf '%s' "$TIMINGS"
+summary
