@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
-	echo "scripts/demo.sh: run as root (sudo scripts/demo.sh)" >&2
+	echo "scripts/demo.sh: run as root" >&2
 	exit 1
 fi
 scripts/deps.sh || exit 1

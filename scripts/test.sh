@@ -10,7 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
-	echo "scripts/test.sh: run as root (sudo scripts/test.sh): the integration tests create users, namespaces and veth links" >&2
+	echo "scripts/test.sh: run as root: the integration tests create users, namespaces and veth links" >&2
 	exit 1
 fi
 scripts/deps.sh

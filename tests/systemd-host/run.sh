@@ -37,8 +37,10 @@ set -o pipefail
 U=nsg1
 BOOT_TIMEOUT=${NSESSION_GUEST_BOOT_TIMEOUT:-900}
 CHECKS=${NSESSION_GUEST_CHECKS:-"check_guest_reaches_nothing check_systemd_pid1 check_cgroup2 check_root_not_isolated
-	check_login_isolated check_systemd_run check_systemd_run_xdg check_at check_crontab
-	check_loginctl report_layout check_two_logins check_teardown check_kill_user_processes"}
+	check_login_isolated check_no_user_manager check_runtime_dir check_systemd_run check_systemd_run_xdg
+	check_bus_probes check_no_process_outside check_at check_crontab check_cron_job_joins
+	check_loginctl check_scopes report_layout check_two_logins check_terminate_session check_teardown
+	check_kill_user_processes check_terminate_user check_systemctl_stop check_limits check_purge"}
 
 T=$(mktemp -d /var/tmp/nsguest.XXXXXX)
 chmod 755 "$T"
@@ -133,6 +135,9 @@ phase_done "boot until ssh"
 
 # ---- install and enable ---------------------------------------------------------------------------
 echo "# install $(basename "$DEB") (offline) and enable it"
+# /etc/pam.d as the image has it, file by file (check_purge compares)
+PAMD_SUMS='cd /etc/pam.d && find . \( -type f -o -type l \) | sort | xargs sha256sum'
+PAMD_BEFORE=$(gsh "$PAMD_SUMS")
 guest_scp_to "$DEB" /root/
 out=$(gsh "cd /root && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ./$(basename "$DEB")" 2>&1)
 expect_eq "apt-get installs the package in the guest, offline" 0 $?
@@ -321,6 +326,10 @@ two_logins() {
 	s1="$(session_id) $(guest_as "$U" 'readlink /proc/self/ns/net')"
 	echo "#   two logins of $U: $(gsh "for p in \$(pgrep -x nsession-mon) \$(pgrep -x nsession-keeper); do
 		echo \"\$(cat /proc/\$p/comm) in \$(cut -d: -f3 /proc/\$p/cgroup)\"; done" | tr '\n' ' ')"
+	if [ "${END_FIRST:-}" = terminate ]; then
+		# the first login's logind session: the older of U's two
+		gsh "loginctl terminate-session \$(loginctl list-sessions --no-legend | awk '\$3 == \"$U\" {print \$1}' | sort -n | head -n 1)"
+	fi
 	kill "$a" 2>/dev/null
 	wait "$a" 2>/dev/null
 	guest_until 30 eval '[ "$(priv_count)" -le 1 ]'
@@ -353,6 +362,135 @@ check_kill_user_processes() {
 	fi
 	gsh 'rm -f /etc/systemd/logind.conf.d/nsguest-kill.conf && systemctl restart systemd-logind'
 }
+# ---- the user's systemd manager, bus, cron (pam_nsession(8), SYSTEMD HOSTS) ----------------------
+# No manager for an isolated user: its PAM service systemd-user is refused
+check_no_user_manager() {
+	hold_login
+	expect_ne "$U's systemd user manager does not run (user@$UID_U.service)" active "$(user_manager)"
+	expect_match "... refused by pam_nsession in the PAM service systemd-user, logged" \
+		"refused: user=$U uid=$UID_U: no systemd user manager" \
+		"$(gsh "journalctl -q --no-pager -t nsession-helper | grep 'no systemd user manager' | tail -n 1")"
+	expect_eq "root's manager (root is never isolated) runs" active "$(gsh 'systemctl is-active user@0.service')"
+}
+# Inside, /run/user holds only the user's own empty runtime directory
+check_runtime_dir() {
+	hold_login
+	expect_eq "inside: /run/user holds only $UID_U, and it is empty and the user's (0700)" \
+		"$UID_U|$U 700" "$(guest_as "$U" 'ls -A /run/user | tr "\n" "|"; stat -c "%U %a" /run/user/$(id -u); ls -A /run/user/$(id -u) | tr "\n" "|"')"
+}
+# The user bus and the manager's API from inside: nothing answers
+check_bus_probes() {
+	local out
+	hold_login
+	out=$(guest_as "$U" 'busctl --user call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager StartUnit ss default.target replace >/dev/null 2>&1 && echo BUSCTL-OK
+		dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.StartServiceByName string:org.freedesktop.systemd1 uint32:0 >/dev/null 2>&1 && echo ACTIVATION-OK
+		systemctl --user start default.target >/dev/null 2>&1 && echo SYSTEMCTL-OK
+		DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$(id -u)/bus dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.ListNames >/dev/null 2>&1 && echo BUS-OK
+		echo done')
+	expect_eq "from inside: busctl --user to the manager, D-Bus activation, systemctl --user, the session bus: none answers" \
+		"done" "$(echo "$out" | tr '\n' ' ' | sed 's/ $//')"
+}
+# Every process of U in the guest is in the session's namespaces (the
+# keeper's); a manager, a bus activation or a systemd-run unit outside
+# would show here
+check_no_process_outside() {
+	local out
+	hold_login
+	out=$(gsh "k=\$(pgrep -x nsession-keeper | head -n 1)
+		[ -n \"\$k\" ] || { echo no keeper; exit; }
+		for p in \$(ps -u $U -o pid=); do for n in net mnt pid; do
+			[ \"\$(readlink /proc/\$p/ns/\$n)\" = \"\$(readlink /proc/\$k/ns/\$n)\" ] ||
+				{ [ -e /proc/\$p ] && echo \"\$p \$(cat /proc/\$p/comm) \$n\"; }
+		done; done 2>/dev/null")
+	expect_eq "after the probes, no process of $U runs outside the session's net, mnt and pid namespaces" "" "$out"
+}
+# A job from the user's crontab (put there by root) runs in the session:
+# cron opens it through common-session-noninteractive
+cron_ran() { [ -n "$(gsh "cat ~$U/cron.out 2>/dev/null")" ]; }
+check_cron_job_joins() {
+	local out inside
+	hold_login
+	inside=$(guest_as "$U" 'readlink /proc/self/ns/net')
+	gsh "rm -f ~$U/cron.out; echo '* * * * * readlink /proc/self/ns/net >~/cron.out' | crontab -u $U -"
+	guest_until 130 cron_ran
+	out=$(gsh "cat ~$U/cron.out 2>/dev/null; crontab -u $U -r")
+	expect_eq "a cron job of $U runs in $U's (held) session" "$inside" "$out"
+}
+# logind and the session's scope: monitor and keeper in nsession-UID-ID.scope,
+# each login's leader in its own session-N.scope
+check_scopes() {
+	local out
+	hold_login
+	out=$(gsh "for p in \$(pgrep -x nsession-mon) \$(pgrep -x nsession-keeper); do cut -d: -f3 /proc/\$p/cgroup; done | sort -u")
+	expect_match "monitor and keeper are in nsession-$UID_U-ID.scope in user-$UID_U.slice" \
+		"^/user.slice/user-$UID_U.slice/nsession-$UID_U-[0-9a-f]{16}.scope$" "$out"
+	out=$(gsh "for s in \$(loginctl list-sessions --no-legend | awk '\$3 == \"$U\" {print \$1}'); do
+		l=\$(loginctl show-session \$s -p Leader --value); echo \"\$s \$(cut -d: -f3 /proc/\$l/cgroup)\"; done")
+	expect_match "loginctl: $U's login has its leader in its own session-N.scope" \
+		"^([0-9]+) /user.slice/user-$UID_U.slice/session-\\1.scope$" "$out"
+	expect_match "systemctl status shows the session's scope" "nsession session [0-9a-f]{16} of uid $UID_U" \
+		"$(gsh "systemctl status --no-pager 'nsession-$UID_U-*.scope' 2>&1 | head -n 3")"
+}
+# terminate-session of the login that made the session: the other stays
+# in it (end_first= how two_logins ends login A)
+check_terminate_session() {
+	END_FIRST=terminate two_logins "loginctl terminate-session"
+}
+# loginctl terminate-user: every login ends, and with them the session;
+# nothing is left (record, monitor, keeper, veth, unit, user process)
+everything_gone() {
+	session_gone && [ -z "$(gsh "systemctl list-units --all --no-legend 'nsession-*'; ps -u $U -o pid=")" ]
+}
+check_terminate_user() {
+	hold_login
+	gsh "loginctl terminate-user $U"
+	HELD=""
+	if guest_until 30 everything_gone; then ok "loginctl terminate-user ends the session and leaves nothing"; else
+		bad "loginctl terminate-user ends the session and leaves nothing" \
+			"$(session_left | tr '\n' ' ') $(gsh "systemctl list-units --all --no-legend 'nsession-*'; ps -u $U -o pid=,comm=" | tr '\n' ' ')"
+	fi
+}
+# systemctl stop of the session's scope: the monitor ends the session cleanly
+check_systemctl_stop() {
+	hold_login
+	gsh "systemctl stop 'nsession-$UID_U-*.scope'"
+	if guest_until 30 everything_gone; then ok "systemctl stop nsession-$UID_U-ID.scope ends the session and leaves nothing"; else
+		bad "systemctl stop nsession-$UID_U-ID.scope ends the session and leaves nothing" "$(session_left | tr '\n' ' ')"
+	fi
+	release_login
+}
+# Limits on user-UID.slice, seen by systemctl; a fork bomb stops at pids_max
+check_limits() {
+	local out
+	release_login
+	guest_until 30 session_gone
+	gsh "cp /etc/nsession.conf /root/nsession.conf.saved && printf 'pids_max = 40\nmemory_max = 256M\ncpu_max = 50%%\ncpu_weight = 200\nio_weight = 300\n' >>/etc/nsession.conf"
+	hold_login
+	out=$(gsh "systemctl show user-$UID_U.slice -p TasksMax -p MemoryMax -p MemorySwapMax -p CPUQuotaPerSecUSec -p CPUWeight -p IOWeight | sort | tr '\n' ' '")
+	expect_eq "the policy's limits are properties of user-$UID_U.slice" \
+		"CPUQuotaPerSecUSec=500ms CPUWeight=200 IOWeight=300 MemoryMax=268435456 MemorySwapMax=0 TasksMax=40 " "$out"
+	expect_match "systemctl status user-$UID_U.slice shows the task limit" "Tasks: [0-9]+ \\(limit: 40\\)" \
+		"$(gsh "systemctl status --no-pager user-$UID_U.slice | grep Tasks:")"
+	# dash, which does not retry a failed fork; the count is taken by root
+	guest_as "$U" 'sh -c "for i in \$(seq 80); do sleep 20 </dev/null >/dev/null 2>&1 & done 2>/dev/null"' >/dev/null
+	out=$(gsh "pgrep -c -x -u $U sleep")
+	if [ -n "$out" ] && [ "$out" -gt 1 ] && [ "$out" -lt 40 ]; then ok "a fork bomb inside stops below pids_max ($out sleeps of 80)"; else
+		bad "a fork bomb inside stops below pids_max" "sleeps running: [$out]"; fi
+	if [ "$(gsh 'echo responsive')" = responsive ]; then ok "... and the guest answers root meanwhile"; else bad "... and the guest answers root meanwhile"; fi
+	release_login
+	guest_until 60 session_gone
+	gsh "mv /root/nsession.conf.saved /etc/nsession.conf"
+}
+# apt-get purge: /etc/pam.d as before the install, logins unisolated
+check_purge() {
+	release_login
+	guest_until 30 session_gone
+	gsh 'DEBIAN_FRONTEND=noninteractive apt-get purge -y nsession' >/dev/null 2>&1
+	expect_eq "apt-get purge nsession" 0 $?
+	expect_eq "after the purge /etc/pam.d is byte for byte as before the install" "$PAMD_BEFORE" "$(gsh "$PAMD_SUMS")"
+	expect_eq "... and $U's ssh login runs in the host's net namespace" "$HOST_NET" "$(guest_as "$U" 'readlink /proc/self/ns/net')"
+}
+
 check_teardown() {
 	release_login
 	if guest_until 30 session_gone; then
