@@ -37,7 +37,7 @@ set -o pipefail
 U=nsg1
 BOOT_TIMEOUT=${NSESSION_GUEST_BOOT_TIMEOUT:-900}
 CHECKS=${NSESSION_GUEST_CHECKS:-"check_guest_reaches_nothing check_systemd_pid1 check_cgroup2 check_root_not_isolated
-	check_login_isolated check_no_user_manager check_runtime_dir check_systemd_run check_systemd_run_xdg
+	check_login_isolated check_other_logins check_no_user_manager check_runtime_dir check_systemd_run check_systemd_run_xdg
 	check_bus_probes check_no_process_outside check_at check_crontab check_cron_job_joins
 	check_loginctl check_scopes report_layout check_two_logins check_terminate_session check_teardown
 	check_kill_user_processes check_terminate_user check_systemctl_stop check_limits check_purge"}
@@ -362,6 +362,25 @@ check_kill_user_processes() {
 	fi
 	gsh 'rm -f /etc/systemd/logind.conf.d/nsguest-kill.conf && systemctl restart systemd-logind'
 }
+# ssh with a pty, sftp, su - and login land inside too
+check_other_logins() {
+	local out
+	hold_login
+	expect_match "a held login's session has a keeper" '^net:\[[0-9]+\]$' "$(session_net)"
+	out=$(guest_ssh_user "$U" "$GUEST_RUN/keys/$U" -tt 'readlink /proc/self/ns/net' </dev/null 2>/dev/null | tr -d '\r' | grep '^net:')
+	expect_eq "ssh with a pty: in the session's net namespace" "$(session_net)" "$out"
+	out=$(gsh "su - $U -c 'readlink /proc/self/ns/net'" 2>/dev/null | grep '^net:')
+	expect_eq "su - $U (root's shell): in the session's net namespace" "$(session_net)" "$out"
+	out=$(gsh "printf 'readlink /proc/self/ns/net\nexit\n' | script -qec 'login -f $U' /dev/null" 2>/dev/null | tr -d '\r' | grep '^net:')
+	expect_eq "login -f $U on a pty: in the session's net namespace" "$(session_net)" "$out"
+	echo "put /etc/hostname /tmp/nsg-sftp-probe" >"$GUEST_RUN/sftp.batch"
+	sftp -q -F "$GUEST_RUN/ssh_config" -i "$GUEST_RUN/keys/$U" -b "$GUEST_RUN/sftp.batch" "$U@nsguest" >/dev/null 2>&1
+	expect_eq "sftp: a file put into /tmp lands in the session's private /tmp, not the host's" "inside|" \
+		"$(guest_as "$U" 'test -e /tmp/nsg-sftp-probe && echo inside')|$(gsh 'test -e /tmp/nsg-sftp-probe && echo host')"
+}
+# the net namespace of the live session (its keeper's)
+session_net() { gsh 'readlink /proc/$(pgrep -x nsession-keeper | head -n 1)/ns/net'; }
+
 # ---- the user's systemd manager, bus, cron (pam_nsession(8), SYSTEMD HOSTS) ----------------------
 # No manager for an isolated user: its PAM service systemd-user is refused
 check_no_user_manager() {
