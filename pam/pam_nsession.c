@@ -128,6 +128,15 @@ static void state_close_all(struct state *st)
 	}
 }
 
+/* Nothing held yet. */
+static void state_init(struct state *st)
+{
+	st->opener = getpid();
+	st->ref_fd = -1;
+	for (int i = 0; i < NSP_NS_KINDS; i++)
+		st->ns[i] = st->host[i] = -1;
+}
+
 static void state_cleanup(pam_handle_t *pamh, void *data, int error_status)
 {
 	(void)pamh;
@@ -449,12 +458,11 @@ static bool is_manager_service(pam_handle_t *pamh)
  * not a failure to isolate a login: onerr=succeed does not apply. */
 static int manager_open(pam_handle_t *pamh, const struct args *a, const char *user)
 {
-	struct state st = { .ref_fd = -1 };
+	struct state st = { 0 };
 	char why[600];
 	int r;
 
-	for (int i = 0; i < NSP_NS_KINDS; i++)
-		st.ns[i] = st.host[i] = -1;
+	state_init(&st);
 	r = call_helper(a, "pam-manager", user, &st, why, sizeof(why));
 
 	if (r == 1) {
@@ -523,10 +531,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		r = -ENOMEM;
 		goto fail;
 	}
-	st->opener = getpid();
-	st->ref_fd = -1;
-	for (int i = 0; i < NSP_NS_KINDS; i++)
-		st->ns[i] = st->host[i] = -1;
+	state_init(st);
 
 	r = call_helper(&a, "pam-open", user, st, why, sizeof(why));
 	if (r == 1) {
