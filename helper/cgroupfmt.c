@@ -203,6 +203,36 @@ int cgfmt_mountinfo_line(const char *line, struct cgfmt_mount *out)
 	return 1;
 }
 
+bool cgfmt_in_user_slice(const char *buf, size_t len, uint32_t uid)
+{
+	const char *v2 = NULL, *v1 = NULL, *path;
+	size_t v2len = 0, v1len = 0, plen, wl;
+	char want[48];
+
+	/* Lines "HIERARCHY-ID:CONTROLLERS:PATH". */
+	for (size_t i = 0; i < len;) {
+		const char *line = buf + i, *nl = memchr(line, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - line) : len - i;
+		const char *c1 = memchr(line, ':', n), *c2;
+
+		if (c1 && (c2 = memchr(c1 + 1, ':', (size_t)(line + n - c1 - 1)))) {
+			size_t rest = (size_t)(line + n - c2 - 1);
+			if (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1) {
+				v2 = c2 + 1;
+				v2len = rest;
+			} else if (field_is(c1 + 1, (size_t)(c2 - c1 - 1), "name=systemd")) {
+				v1 = c2 + 1;
+				v1len = rest;
+			}
+		}
+		i += n + 1;
+	}
+	path = v2 ? v2 : v1;
+	plen = v2 ? v2len : v1len;
+	wl = (size_t)snprintf(want, sizeof(want), "/user.slice/user-%u.slice/", (unsigned)uid);
+	return path && plen >= wl && !memcmp(path, want, wl);
+}
+
 unsigned cgfmt_controllers(const char *buf, size_t len)
 {
 	unsigned mask = 0;

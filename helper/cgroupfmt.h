@@ -62,6 +62,11 @@ int cgfmt_leaf(uint32_t uid, const char *id, char out[STATE_CGROUP_MAX + 1]);
 /* Is `name` exactly a leaf cgfmt_leaf would make for `uid` (any id)? */
 bool cgfmt_leaf_of_uid(const char *name, uint32_t uid);
 
+/* /proc/PID/cgroup text (`len` bytes, not NUL-terminated): is the process
+ * in systemd's user-<uid>.slice? Read from the unified hierarchy's line
+ * ("0::PATH"), else from the name=systemd one (v1 hosts). */
+bool cgfmt_in_user_slice(const char *buf, size_t len, uint32_t uid);
+
 /* A decimal value as written to a cgroup file ("64"). -ENOSPC if short. */
 int cgfmt_value(uint64_t v, char *buf, size_t len);
 

@@ -155,6 +155,10 @@ bool sd_host(void);   /* systemd is PID 1 (sd_booted) */
 /* Move the calling process into a new transient scope
  * nsession-<uid>-<id>.scope in user-<uid>.slice. */
 int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen);
+/* A PAM opener outside user-<uid>.slice (a cron or atd job, sudo, su from
+ * another user's login) into a scope of its own there,
+ * nsession-<uid>-<id>-<pid>.scope; nothing for one already in the slice. */
+int sd_job_scope(uint32_t uid, const char *id, pid_t pid, char *err, size_t errlen);
 /* The policy's limits as runtime properties of user-<uid>.slice. */
 int sd_user_slice_limits(uint32_t uid, const struct nsc_policy *p, char *err, size_t errlen);
 

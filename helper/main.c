@@ -433,18 +433,28 @@ static int cmd_pam_open(const struct session_spec *s)
 		return EXIT_FAILED;
 	}
 	/* The opener (the process that called pam_open_session and made the
-	 * socketpair on our stdin: its SO_PEERCRED) goes into the session's
-	 * cgroup before it gets the reply: everything it forks next (sshd's
-	 * session child, su's and login's shell) is under the limits, and
-	 * the module's setns into the cgroup namespace is rooted there. */
-	if (j.rec.cgroup[0]) {
+	 * socketpair on our stdin: its SO_PEERCRED) goes under the session's
+	 * limits before it gets the reply: everything it forks next (sshd's
+	 * session child, su's and login's shell) is under them too.
+	 * Without systemd: into the session's cgroup, so the module's setns
+	 * into the cgroup namespace is rooted there. On a systemd host a
+	 * login stays in its logind scope in the user's slice, where the
+	 * limits are; an opener outside that slice (cron, atd, sudo, su from
+	 * another user's login) gets a scope of its own in it. */
+	if (j.rec.cgroup[0] || (sd_host() && nsc_wants_cgroup(&s->pol))) {
 		struct ucred cred;
 		socklen_t clen = sizeof(cred);
 		int r = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ? -errno
-			: cred.pid <= 0 ? -ESRCH : cg_enter(j.rec.cgroup, cred.pid);
+			: cred.pid <= 0 ? -ESRCH : 0;
+
+		snprintf(err, sizeof(err), "%s", strerror(-r));
+		if (r == 0 && j.rec.cgroup[0] && (r = cg_enter(j.rec.cgroup, cred.pid)) < 0)
+			snprintf(err, sizeof(err), "%s", strerror(-r));
+		else if (r == 0 && !j.rec.cgroup[0])
+			r = sd_job_scope(s->uid, j.rec.id, cred.pid, err, sizeof(err));
 		if (r < 0) {
-			ns_err("pam-open for %s: moving the login into the session's cgroup: %s",
-			       s->user, strerror(-r));
+			ns_err("pam-open for %s: putting the login under the session's limits: %s",
+			       s->user, err);
 			session_join_close(&j);
 			return EXIT_FAILED;
 		}

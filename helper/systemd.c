@@ -33,6 +33,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "cgroupfmt.h"
 #include "util.h"
 
 #define SD_SONAME "libsystemd.so.0"
@@ -197,19 +199,20 @@ static int job_wait(sd_bus *bus, struct job_wait *w)
 	return strcmp(w->result, "done") == 0 ? 0 : -EIO;
 }
 
-int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
+/* A transient scope `unit` in user-<uid>.slice holding `pid`, started and
+ * waited for; -errno with the reason in why. */
+static int start_scope(const char *unit, uint32_t uid, const char *desc, pid_t pid, char *why,
+		       size_t whylen)
 {
-	char unit[64], slice[32], desc[128], why[200] = "";
+	char slice[32];
 	struct job_wait w = { 0 };
 	sd_bus *bus = NULL;
 	sd_bus_slot *slot = NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
 	int r;
 
-	snprintf(unit, sizeof(unit), "nsession-%u-%s.scope", (unsigned)uid, id);
 	snprintf(slice, sizeof(slice), "user-%u.slice", (unsigned)uid);
-	snprintf(desc, sizeof(desc), "nsession session %s of uid %u", id, (unsigned)uid);
-	r = bus_open(&bus, why, sizeof(why));
+	r = bus_open(&bus, why, whylen);
 	/* The match first, so the job's signal cannot pass unseen. */
 	if (r >= 0)
 		r = sd.match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
@@ -221,7 +224,7 @@ int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
 	if (r >= 0)
 		r = sd.open_container(m, 'a', "(sv)");
 	if (r >= 0)
-		r = sd.append(m, "(sv)(sv)(sv)(sv)", "PIDs", "au", 1, (uint32_t)getpid(),
+		r = sd.append(m, "(sv)(sv)(sv)(sv)", "PIDs", "au", 1, (uint32_t)pid,
 			      "Slice", "s", slice, "Description", "s", desc,
 			      "CollectMode", "s", "inactive-or-failed");
 	if (r >= 0)
@@ -229,19 +232,17 @@ int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
 	if (r >= 0)
 		r = sd.append(m, "a(sa(sv))", 0);
 	if (r >= 0) {
-		r = bus_call(bus, m, &reply, "starting it", why, sizeof(why));
+		r = bus_call(bus, m, &reply, "starting it", why, whylen);
 		m = NULL;
 	}
 	if (r >= 0 && (r = sd.read(reply, "o", &w.path)) < 0)
-		snprintf(why, sizeof(why), "reading systemd's answer: %s", strerror(-r));
+		snprintf(why, whylen, "reading systemd's answer: %s", strerror(-r));
 	if (r >= 0 && (r = job_wait(bus, &w)) < 0)
-		snprintf(why, sizeof(why), "%s", r == -EIO ? w.result
-					       : r == -ETIMEDOUT ? "systemd did not start it in time"
-								 : strerror(-r));
+		snprintf(why, whylen, "%s", r == -EIO ? w.result
+					  : r == -ETIMEDOUT ? "systemd did not start it in time"
+							    : strerror(-r));
 	if (r < 0 && !why[0])
-		snprintf(why, sizeof(why), "%s", strerror(-r));
-	if (r < 0)
-		snprintf(err, errlen, "%s: %s", unit, why);
+		snprintf(why, whylen, "%s", strerror(-r));
 	if (m)
 		sd.message_unref(m);
 	if (reply)
@@ -251,6 +252,56 @@ int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
 	if (bus)
 		sd.close_unref(bus);
 	return r < 0 ? r : 0;
+}
+
+int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
+{
+	char unit[64], desc[128], why[200] = "";
+	int r;
+
+	snprintf(unit, sizeof(unit), "nsession-%u-%s.scope", (unsigned)uid, id);
+	snprintf(desc, sizeof(desc), "nsession session %s of uid %u", id, (unsigned)uid);
+	r = start_scope(unit, uid, desc, getpid(), why, sizeof(why));
+	if (r < 0)
+		snprintf(err, errlen, "%s: %s", unit, why);
+	return r;
+}
+
+/* /proc/PID/cgroup says where the process is (kernel text). */
+static int pid_in_user_slice(pid_t pid, uint32_t uid)
+{
+	char path[32], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return cgfmt_in_user_slice(buf, (size_t)n, uid);
+}
+
+int sd_job_scope(uint32_t uid, const char *id, pid_t pid, char *err, size_t errlen)
+{
+	char unit[80], desc[128], why[200] = "";
+	int r = pid_in_user_slice(pid, uid);
+
+	if (r != 0) {
+		if (r < 0)
+			snprintf(err, errlen, "process %d: %s", (int)pid, strerror(-r));
+		return r < 0 ? r : 0;
+	}
+	snprintf(unit, sizeof(unit), "nsession-%u-%s-%d.scope", (unsigned)uid, id, (int)pid);
+	snprintf(desc, sizeof(desc), "nsession: a job of uid %u in session %s", (unsigned)uid, id);
+	why[0] = '\0';
+	r = start_scope(unit, uid, desc, pid, why, sizeof(why));
+	if (r < 0)
+		snprintf(err, errlen, "%s: %s", unit, why);
+	return r;
 }
 
 int sd_user_slice_limits(uint32_t uid, const struct nsc_policy *p, char *err, size_t errlen)

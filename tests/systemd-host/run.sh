@@ -496,6 +496,12 @@ check_limits() {
 	if [ -n "$out" ] && [ "$out" -gt 1 ] && [ "$out" -lt 40 ]; then ok "a fork bomb inside stops below pids_max ($out sleeps of 80)"; else
 		bad "a fork bomb inside stops below pids_max" "sleeps running: [$out]"; fi
 	if [ "$(gsh 'echo responsive')" = responsive ]; then ok "... and the guest answers root meanwhile"; else bad "... and the guest answers root meanwhile"; fi
+	# a cron job (opened in cron.service) gets a scope of its own in the
+	# user's slice; its path is relative to the session's cgroup namespace
+	gsh "rm -f ~$U/cron.out; echo '* * * * * cat /proc/self/cgroup >~/cron.out' | crontab -u $U -"
+	guest_until 130 cron_ran
+	expect_match "... and a cron job of $U runs under them, in a scope of its own in user-$UID_U.slice" \
+		"^0::/\.\./nsession-$UID_U-[0-9a-f]{16}-[0-9]+\.scope$" "$(gsh "cat ~$U/cron.out; crontab -u $U -r")"
 	release_login
 	guest_until 60 session_gone
 	gsh "mv /root/nsession.conf.saved /etc/nsession.conf"

@@ -299,6 +299,41 @@ static void test_pids(void **state)
 		assert_int_equal(cgfmt_parse_pids(bad[i], strlen(bad[i]), p, 4, &n), -EINVAL);
 }
 
+static bool in_slice(const char *text, uint32_t uid)
+{
+	return cgfmt_in_user_slice(text, strlen(text), uid);
+}
+
+static void test_in_user_slice(void **state)
+{
+	(void)state;
+	/* cgroup v2 (the reference platform) */
+	assert_true(in_slice("0::/user.slice/user-1000.slice/session-3.scope\n", 1000));
+	assert_true(in_slice("0::/user.slice/user-1000.slice/nsession-1000-0123456789abcdef.scope", 1000));
+	assert_false(in_slice("0::/system.slice/cron.service\n", 1000));
+	assert_false(in_slice("0::/user.slice/user-0.slice/session-2.scope\n", 1000));
+	assert_false(in_slice("0::/user.slice/user-10000.slice/session-2.scope\n", 1000));
+	assert_false(in_slice("0::/user.slice/user-1000.slice\n", 1000));
+	assert_false(in_slice("0::/user.slice/user-1000.slicex/a\n", 1000));
+	assert_false(in_slice("0::/\n", 1000));
+	/* the unified line decides where there is one */
+	assert_false(in_slice("1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n"
+			      "0::/system.slice/cron.service\n", 1000));
+	/* v1 hosts: name=systemd */
+	assert_true(in_slice("12:pids:/user.slice/user-1000.slice/session-1.scope\n"
+			     "1:name=systemd:/user.slice/user-1000.slice/session-1.scope\n", 1000));
+	assert_false(in_slice("12:pids:/user.slice/user-1000.slice/session-1.scope\n"
+			      "1:name=systemd:/system.slice/atd.service\n", 1000));
+	/* a controller list that only ends in name=systemd is not it */
+	assert_false(in_slice("1:cpu,name=systemdx:/user.slice/user-1000.slice/a\n", 1000));
+	/* bad input */
+	assert_false(in_slice("", 1000));
+	assert_false(in_slice("garbage", 1000));
+	assert_false(in_slice("0:/user.slice/user-1000.slice/a", 1000));
+	assert_false(in_slice("\n\n::\n", 1000));
+	assert_false(cgfmt_in_user_slice("0::/user.slice/user-1000.slice/a", 20, 1000)); /* cut short */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_mountinfo_bad),
 		cmocka_unit_test(test_controllers),
 		cmocka_unit_test(test_pids),
+		cmocka_unit_test(test_in_user_slice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
