@@ -28,6 +28,19 @@ wait_for() {
 	done
 	return 1
 }
+# make_deb DIR: `make deb` of the work tree into DIR/build, checked; sets
+# DEB to the package's path, or ends the suite (exit 1) if it fails
+make_deb() {
+	local start
+	start=$(date +%s)
+	if make -s -C "$SRC" deb O="$1/build" >"$1/make-deb.log" 2>&1; then
+		ok "make deb builds the package ($(($(date +%s) - start)) s)"
+	else
+		bad "make deb builds the package" "$(tail -n 20 "$1/make-deb.log" | tr '\n' '|')"
+		exit 1
+	fi
+	DEB=$(ls "$1"/build/deb/nsession_*.deb)
+}
 summary() {
 	echo
 	echo "$PASS passed, $FAIL failed"

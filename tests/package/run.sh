@@ -155,14 +155,7 @@ ns_check() {
 # ---- build ------------------------------------------------------------------------
 echo "# make deb"
 git_before=$(cd "$SRC" && git status --porcelain 2>&1)
-start=$(date +%s)
-if make -s -C "$SRC" deb O="$T/build" >"$T/make-deb.log" 2>&1; then
-	ok "make deb builds the package ($(($(date +%s) - start)) s)"
-else
-	bad "make deb builds the package" "$(tail -n 20 "$T/make-deb.log" | tr '\n' '|')"
-	exit 1
-fi
-DEB=$(ls "$T"/build/deb/nsession_*.deb)
+make_deb "$T"
 expect_eq "make deb leaves the work tree as it was" "$git_before" "$(cd "$SRC" && git status --porcelain 2>&1)"
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || cc -print-multiarch)
 MOD=/usr/lib/$MA/security/pam_nsession.so

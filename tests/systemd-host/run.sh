@@ -91,13 +91,7 @@ if [ -n "${NSESSION_GUEST_DEB:-}" ]; then
 	echo "# the package: $DEB"
 else
 	echo "# make deb"
-	if make -s -C "$SRC" deb O="$T/build" >"$T/make-deb.log" 2>&1; then
-		ok "make deb builds the package"
-	else
-		bad "make deb builds the package" "$(tail -n 20 "$T/make-deb.log" | tr '\n' '|')"
-		exit 1
-	fi
-	DEB=$(ls "$T"/build/deb/nsession_*.deb)
+	make_deb "$T"
 fi
 phase_done "package"
 
