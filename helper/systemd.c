@@ -297,7 +297,6 @@ int sd_job_scope(uint32_t uid, const char *id, pid_t pid, char *err, size_t errl
 	}
 	snprintf(unit, sizeof(unit), "nsession-%u-%s-%d.scope", (unsigned)uid, id, (int)pid);
 	snprintf(desc, sizeof(desc), "nsession: a job of uid %u in session %s", (unsigned)uid, id);
-	why[0] = '\0';
 	r = start_scope(unit, uid, desc, pid, why, sizeof(why));
 	if (r < 0)
 		snprintf(err, errlen, "%s: %s", unit, why);
