@@ -58,6 +58,8 @@ enum key {
 	K_CPU_WEIGHT,
 	K_CPU_MAX,
 	K_IO_WEIGHT,
+	K_TMP_SIZE,
+	K_TMP_INODES,
 	K_COUNT
 };
 
@@ -79,11 +81,15 @@ static const char *const key_names[K_COUNT] = {
 	[K_CPU_WEIGHT] = "cpu_weight",
 	[K_CPU_MAX] = "cpu_max",
 	[K_IO_WEIGHT] = "io_weight",
+	[K_TMP_SIZE] = "tmp_size",
+	[K_TMP_INODES] = "tmp_inodes",
 };
 
 #define LINGER_MAX 86400u
 #define DEFAULT_POOL_NET 0x0afa0000u /* 10.250.0.0 */
 #define DEFAULT_POOL_PREFIX 16u
+#define DEFAULT_TMP_SIZE "25%"
+#define DEFAULT_TMP_INODES 262144u
 
 struct section {
 	enum sec_kind kind;
@@ -218,6 +224,8 @@ void nsc_policy_defaults(struct nsc_policy *p)
 	p->pool_prefix = DEFAULT_POOL_PREFIX;
 	snprintf(p->veth_name, sizeof(p->veth_name), "%s", "nsv%U");
 	p->private_tmp = true;
+	snprintf(p->tmp_size, sizeof(p->tmp_size), "%s", DEFAULT_TMP_SIZE);
+	p->tmp_inodes = DEFAULT_TMP_INODES;
 	p->subids = true;
 	p->no_new_privs = true;
 	p->linger = 0;
@@ -449,10 +457,68 @@ static int parse_limit(struct parser *ps, enum key k, char *val, const char *wor
 	return 0;
 }
 
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The first `len` characters of `val`: a decimal number (ns_parse_u64's
+ * rules) directly followed by at most one letter of `units` in either case,
+ * the first of them 1024, the next 1024 * 1024, ... (tmpfs's memparse()),
+ * and 1..max after scaling. The scaled value goes to *out. */
+static int parse_scaled(const char *val, size_t len, const char *units, uint64_t max,
+			uint64_t *out)
+{
+	char digits[24];
+	const char *u;
+	unsigned shift = 0;
+	size_t n = 0;
+	uint64_t v;
+
+	while (n < len && val[n] >= '0' && val[n] <= '9')
+		n++;
+	if (n == 0 || n >= sizeof(digits))
+		return -EINVAL;
+	if (n < len) {
+		u = strchr(units, ascii_lower(val[n]));
+		if (n + 1 != len || !u)
+			return -EINVAL;
+		shift = 10 * (unsigned)(u - units + 1);
+	}
+	memcpy(digits, val, n);
+	digits[n] = '\0';
+	if (ns_parse_u64(digits, &v) < 0 || v == 0 || v > (max >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+/* tmp_size: what tmpfs's size= takes, 1%..100% of RAM or 1..NSC_TMP_SIZE_MAX
+ * bytes with an optional k/m/g suffix; kept as written with the suffix in
+ * lower case. */
+static int parse_tmp_size(struct parser *ps, const char *val, struct nsc_policy *p)
+{
+	size_t n = strlen(val);
+	uint64_t v;
+	int r;
+
+	if (n > 1 && val[n - 1] == '%')
+		r = parse_scaled(val, n - 1, "", 100, &v);
+	else
+		r = parse_scaled(val, n, "kmg", NSC_TMP_SIZE_MAX, &v);
+	if (r < 0 || n >= sizeof(p->tmp_size))
+		return bad_value(ps, K_TMP_SIZE, val, "1%..100%, or bytes with an optional "
+				 "k, m or g suffix, at most 262144g");
+	for (size_t i = 0; i <= n; i++)
+		p->tmp_size[i] = ascii_lower(val[i]);
+	return 0;
+}
+
 static int parse_value(struct parser *ps, enum key k, char *val,
 		       struct nsc_policy *p)
 {
 	uint32_t u;
+	uint64_t v;
 
 	switch (k) {
 	case K_EXEMPT:
@@ -496,6 +562,13 @@ static int parse_value(struct parser *ps, enum key k, char *val,
 	case K_IO_WEIGHT:
 		return parse_limit(ps, k, val, "default", "", NSC_IO_WEIGHT_MAX,
 				   "1..10000 or default", &p->io_weight);
+	case K_TMP_SIZE:
+		return parse_tmp_size(ps, val, p);
+	case K_TMP_INODES:
+		if (parse_scaled(val, strlen(val), "km", NSC_TMP_INODES_MAX, &v) < 0)
+			return bad_value(ps, k, val, "1..16m with an optional k or m suffix");
+		p->tmp_inodes = (uint32_t)v;
+		return 0;
 	case K_ADDRESS_POOL:
 		return parse_pool(ps, val, p);
 	case K_VETH_NAME:
@@ -574,6 +647,12 @@ static void copy_key(enum key k, struct nsc_policy *dst, const struct nsc_policy
 		break;
 	case K_IO_WEIGHT:
 		dst->io_weight = src->io_weight;
+		break;
+	case K_TMP_SIZE:
+		memcpy(dst->tmp_size, src->tmp_size, sizeof(dst->tmp_size));
+		break;
+	case K_TMP_INODES:
+		dst->tmp_inodes = src->tmp_inodes;
 		break;
 	case K_COUNT:
 	default:

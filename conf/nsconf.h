@@ -66,6 +66,8 @@ int nsc_netmode_parse(const char *s, enum nsc_netmode *out);
 #define NSC_CPU_WEIGHT_MAX 10000u
 #define NSC_CPU_MAX_PERCENT 100000u              /* cpu_max 100000% = 1000 CPUs */
 #define NSC_IO_WEIGHT_MAX 10000u
+#define NSC_TMP_SIZE_MAX (1ull << 48)            /* tmp_size in bytes: 256 TiB, 15 digits */
+#define NSC_TMP_INODES_MAX (16u << 20)           /* tmp_inodes = 16m */
 
 struct nsc_policy {
 	bool exempt;                     /* exempt = yes|no            default no */
@@ -78,6 +80,11 @@ struct nsc_policy {
 	unsigned pool_prefix;            /*   host byte order, N in 8..30, host bits zero */
 	char veth_name[NSC_TEMPLATE_MAX];/* veth_name = TEMPLATE       default "nsv%U" */
 	bool private_tmp;                /* private_tmp = yes|no       default yes */
+	/* Each private tmpfs (/tmp, /dev/shm): mounted with "size=" tmp_size
+	 * and "nr_inodes=" tmp_inodes. */
+	char tmp_size[16];               /* tmp_size = 1%..100%|N[k|m|g]  default "25%";
+	                                  *   normalised: suffix in lower case */
+	uint32_t tmp_inodes;             /* tmp_inodes = N[k|m], 1..16m default 262144 */
 	bool subids;                     /* subids = yes|no            default yes */
 	bool no_new_privs;               /* no_new_privs = yes|no      default yes */
 	unsigned linger;                 /* linger = SECONDS 0..86400  default 0 */

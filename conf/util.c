@@ -48,6 +48,31 @@ DIR *ns_dir_stream(int dirfd)
 	return d;
 }
 
+/* close_range(from, to), or where the kernel refuses it (before 5.9, or a
+ * seccomp filter of the caller's), every open fd in that range as listed
+ * in /proc/self/fd: a failure must never leave an inherited fd open. */
+static void close_fds(unsigned from, unsigned to)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (close_range(from, to, 0) == 0)
+		return;
+	d = opendir("/proc/self/fd");
+	if (!d) {
+		for (unsigned fd = from; fd <= to && fd < 65536; fd++)
+			(void)close((int)fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		uint32_t fd;
+		if (ns_parse_u32(e->d_name, &fd) == 0 && fd >= from && fd <= to &&
+		    (int)fd != dirfd(d))
+			(void)close((int)fd);
+	}
+	closedir(d);
+}
+
 void ns_close_fds_except(int keep1, int keep2)
 {
 	unsigned from = 3;
@@ -57,10 +82,10 @@ void ns_close_fds_except(int keep1, int keep2)
 		if (keep[i] < (int)from)
 			continue;
 		if ((unsigned)keep[i] > from)
-			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+			close_fds(from, (unsigned)keep[i] - 1);
 		from = (unsigned)keep[i] + 1;
 	}
-	(void)close_range(from, ~0U, 0);
+	close_fds(from, ~0U);
 }
 
 static void vreport(int prio, const char *prefix, const char *fmt, va_list ap)

@@ -29,7 +29,7 @@ static void parse_for(const char *buf, size_t size, const char *user, uint32_t i
 	if (!out || !err)
 		abort();
 	err[0] = 'x';
-	r = subid_parse(buf, size, "/etc/subuid", user, id, out, max, &n, err, ERRLEN);
+	r = subid_parse(buf, size, "/etc/subuid", user, id, id, out, max, &n, err, ERRLEN);
 	if (strnlen(err, ERRLEN) == ERRLEN)
 		abort();
 	if (r != 0) {

@@ -37,6 +37,7 @@ struct session_spec {
 	uint32_t inside_uid, inside_gid;
 	gid_t groups[USER_GROUPS_MAX];   /* the user's host groups (setgroups) */
 	int ngroups;
+	char config[4096];               /* the policy file it was resolved from */
 };
 
 /* Every log line about a session starts with the event (create, join,
@@ -47,14 +48,19 @@ struct session_spec {
 
 /* ---- state_io.c: the state directory, locks, records ---------------- */
 int state_dir_open(void);                     /* returns a dirfd */
-int state_lock(int dirfd, const char *name);  /* returns a locked fd */
+/* Returns a locked fd. Waits at most `timeout_ms` for the lock (-1: for
+ * ever; 0: not at all, -EAGAIN), then -ETIMEDOUT: a login never waits for
+ * ever on a lock someone else holds (a stopped process, a frozen one). */
+int state_lock(int dirfd, const char *name, int timeout_ms);
+#define STATE_LOCK_WAIT_MS 8000  /* what a login waits, at most, per lock */
 void state_unlock_remove(int dirfd, const char *name, int fd); /* held lock */
 int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);
 int state_remove(int dirfd, uint32_t uid);    /* record, socket, leases */
 bool state_record_exists(int dirfd, uint32_t uid); /* anything by that name */
-int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n);
+/* The pool indexes leased, and (`owners`, may be NULL) whose uid each is. */
+int state_leases(int dirfd, uint32_t *used, uint32_t *owners, size_t max, size_t *n);
 int state_lease_take(int dirfd, uint32_t uid, uint32_t index); /* O_EXCL */
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
@@ -68,8 +74,12 @@ int proc_starttime(pid_t pid, uint64_t *start);
 int proc_ns_open(pid_t pid, unsigned mask, int fds[NSC_NS_COUNT],
 		 const struct session_record *expect);
 void proc_ns_close(int fds[NSC_NS_COUNT]);
+/* 0 if the calling process is in the host's initial namespaces of every
+ * kind, else -EPERM with the first kind that is not in `why`. */
+int proc_in_host_ns(char *why, size_t whylen);
 
 /* ---- netlink.c: links, addresses, routes through libnl-route-3 ------ */
+void net_lib_reset(void);                     /* once in main(): nl_debug (NLDBG) to 0 */
 int net_veth_create(const char *host, pid_t peer_pid, const char *peer);
 int net_link_delete(const char *name);        /* -ENODEV if absent */
 int net_link_exists(const char *name);        /* 1, 0 or -errno */
@@ -107,8 +117,8 @@ int nft_session_counters(uint32_t uid, struct nft_counters *out);
 int net_ip_forward_enabled(void);
 
 /* ---- mounts.c: the session's mount namespace ------------------------ */
-int mounts_prepare(const struct session_spec *s); /* host root, own mnt ns */
-int mounts_setup(const struct nsc_policy *pol);   /* the keeper, inside */
+/* In the keeper, as host root, in the session's fresh mount namespace. */
+int mounts_setup(const struct session_spec *s);
 
 /* ---- cgroup.c: the session's cgroup (layout and trust: cgroup.c; the
  * pure part: cgroupfmt.h). `leaf` is always a state_valid_cgroup name
@@ -130,6 +140,9 @@ int cg_session_enter_self(const struct cg_session *c);
 /* Move process `pid` (0: the caller) into nsession/<leaf> in every
  * hierarchy where it exists. -ENOENT: in none. */
 int cg_enter(const char *leaf, pid_t pid);
+/* Move the calling process into the root cgroup of every hierarchy
+ * nsession uses (out of whatever cgroup its caller was in). */
+int cg_enter_root(void);
 /* Remove the leaves of `c`: rmdir retried until `grace_ms` have passed,
  * then whatever is still in a leaf (only that) is SIGKILLed and rmdir
  * retried for a bounded time; a leaf that stays is logged once. Closes

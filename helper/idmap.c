@@ -48,7 +48,11 @@ static int check_ranges(uint32_t own, const struct subid_range *r, size_t nr)
 int idmap_build(uint32_t own, bool root_inside,
 		const struct subid_range *r, size_t nr, struct idmap *out)
 {
-	uint64_t inside = 0;          /* next free inside id */
+	/* Next free inside id. For self, 0 is never mapped: no process can
+	 * become uid 0 of the session's user namespace, whatever setuid file
+	 * a subuid of the user's may own (with no_new_privs = no), so nobody
+	 * reaches a capability there. */
+	uint64_t inside = own == 0 ? 0 : 1; /* own 0 (never a session user) */
 	bool own_done = false;
 	int rc;
 

@@ -1,9 +1,11 @@
 /* idmap.h — building and writing uid_map / gid_map.
  *
- * Layout (self): inside ids count up from 0, filled from the user's subid
- * ranges in file order, skipping `own`; `own` maps to itself. Example: own
- * 1000, range 100000:65536 gives
- *     0 100000 1000 / 1000 1000 1 / 1001 101000 64536
+ * Layout (self): inside ids count up from 1, filled from the user's subid
+ * ranges in file order, skipping `own`; `own` maps to itself; inside id 0
+ * is never mapped (nobody can be root in the session's user namespace,
+ * even through a setuid file owned by a subuid). Example: own 1000, range
+ * 100000:65536 gives
+ *     1 100000 999 / 1000 1000 1 / 1001 100999 64537
  * Layout (root inside): 0 -> own, then 1.. filled from the ranges.
  * No ranges: just the one line for own. Never maps an id not in `own` or the
  * ranges. At most IDMAP_MAX extents (the kernel's limit). */

@@ -1,26 +1,34 @@
 /* keeper.c — PID 1 of a session, while it is set up.
  *
- * The keeper is clone()d by the monitor into the new namespaces. It waits
- * for the monitor to write its id maps, sets up what only a process inside
- * can (mounts, hostname), then gives up every privilege: the user's inside
- * uid/gid, no capabilities, not dumpable (its memory came from a setuid
- * image, so even the user's own root-inside processes cannot ptrace it), no
- * new privileges. Then it execs nsession-keeper (keeper_idle.c, through
- * `exe_fd`, opened and checked by the monitor before the clone), a small
- * static program that only reaps orphans and waits, so that nothing of the
- * helper's image stays in the session for its lifetime. It ends the session
- * by exiting on SIGTERM or when the monitor goes away (its end of the sync
- * socket closes, and PR_SET_PDEATHSIG as a second net); the kernel then
- * kills everything left in the PID namespace and frees the network
- * namespace with its veth end.
+ * The keeper is clone()d (through a short-lived intermediate, session.c) by
+ * the monitor into new mount, PID, IPC, UTS, network and cgroup
+ * namespaces, as host root in the initial user namespace: those namespaces
+ * are owned by the initial user namespace, so nothing in the session can
+ * ever hold a capability over them (SECURITY.md, "The session user may be
+ * root in their user namespace"). As host root it sets up what only a
+ * process inside can (mounts, host name). Only then, if
+ * the policy has one, it creates the session's user namespace with
+ * unshare(): a namespace that owns nothing, whose owner is host root. It
+ * tells the monitor, which writes the id maps, gives up every privilege
+ * (the user's inside uid/gid, no capabilities, not dumpable: its memory
+ * came from a setuid image; no new privileges) and execs nsession-keeper
+ * (keeper_idle.c, through `exe_fd`, opened and checked by the monitor
+ * before the clone), a small static program that only reaps orphans and
+ * waits, so that nothing of the helper's image stays in the session for its
+ * lifetime. The session ends when the monitor goes away (its end of the
+ * sync socket closes, and PR_SET_PDEATHSIG as a second net) or kills it;
+ * the kernel then kills everything left in the PID namespace and frees the
+ * network namespace with its veth end. No signal from inside ends it.
  *
- * Protocol on sync_fd (SOCK_SEQPACKET): monitor sends "M" once the maps are
- * written; nsession-keeper answers "K" when it runs, or this process
- * answers "E<message>" and exits. */
+ * Protocol on sync_fd (SOCK_SEQPACKET): the keeper sends "U" once its
+ * user namespace exists (or it has none), the monitor answers "M" once the
+ * maps are written; nsession-keeper sends "K" when it runs. On failure this
+ * process sends "E<message>" and exits. */
 #include "helper.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +68,27 @@ static int drop_privileges(const struct session_spec *spec)
 	return 0;
 }
 
+/* Everything done as host root, in the new namespaces. */
+static void setup_as_root(const struct session_spec *spec, int sync_fd)
+{
+	int r;
+
+	if (spec->pol.namespaces & NSC_NS_MNT) {
+		r = mounts_setup(spec);
+		if (r < 0)
+			fail(sync_fd, "mounts", -r);
+	}
+	if ((spec->pol.namespaces & NSC_NS_UTS) &&
+	    sethostname(spec->pol.host_name, strlen(spec->pol.host_name)) < 0)
+		fail(sync_fd, "sethostname", errno);
+	/* Last: after this, this process holds no capability over the
+	 * namespaces above (it is no longer in the initial user namespace). */
+	if ((spec->pol.namespaces & NSC_NS_USER) && unshare(CLONE_NEWUSER) < 0)
+		fail(sync_fd, errno == ENOSPC || errno == EPERM
+			      ? "creating the user namespace (user namespaces disabled or limit reached?)"
+			      : "creating the user namespace", errno);
+}
+
 void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 {
 	char *const argv[] = { "nsession-keeper", NULL }, *const envp[] = { NULL };
@@ -72,25 +101,21 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 	ns_close_fds_except(sync_fd, exe_fd);
 
 	proctitle_set("nsession-keeper");
-	/* Blocked from here on and through the exec: nsession-keeper reads
-	 * them from a signalfd. */
+	/* SIGCHLD blocked from here on and through the exec: nsession-keeper
+	 * reads it from a signalfd. Every other signal keeps its default
+	 * action, which the kernel never carries out on a PID namespace's
+	 * init when sent from inside (nor SIGKILL/SIGSTOP from inside);
+	 * from outside only host root may signal it. */
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-
-	if (recv(sync_fd, &c, 1, 0) != 1 || c != 'M')
-		_exit(1); /* monitor gave up */
 	FAULT("keeper-setup");
 
-	if (spec->pol.namespaces & NSC_NS_MNT) {
-		r = mounts_setup(&spec->pol);
-		if (r < 0)
-			fail(sync_fd, "mounts", -r);
-	}
-	if ((spec->pol.namespaces & NSC_NS_UTS) &&
-	    sethostname(spec->pol.host_name, strlen(spec->pol.host_name)) < 0)
-		fail(sync_fd, "sethostname", errno);
+	setup_as_root(spec, sync_fd);
+	if (send(sync_fd, "U", 1, MSG_NOSIGNAL) != 1)
+		_exit(1);
+	if (recv(sync_fd, &c, 1, 0) != 1 || c != 'M')
+		_exit(1); /* monitor gave up */
 	r = drop_privileges(spec);
 	if (r < 0)
 		fail(sync_fd, "dropping privileges", -r);

@@ -19,8 +19,14 @@
  * again (an exec keeps it, but this way it does not depend on that).
  *
  * Fd 3 is the sync socket (SOCK_SEQPACKET to the monitor). It answers "K"
- * there, then exits on SIGTERM or when the monitor closes its end; the
- * kernel then kills everything left in the PID namespace. */
+ * there, then exits only when the monitor closes its end (or kills it); the
+ * kernel then kills everything left in the PID namespace. It handles no
+ * signal but SIGCHLD (read from a signalfd, to reap): every other signal
+ * keeps its default action, which the kernel never carries out on a PID
+ * namespace's init when it comes from inside the namespace, so `kill -TERM
+ * 1` (or any other) from the session, even from a user who is root in the
+ * session's user namespace, does nothing. Only host root, from outside,
+ * can signal it at all, and only SIGKILL would end it. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,8 +45,12 @@ int main(void)
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(1);
+	/* Ignored outright too, for a policy without a PID namespace (then
+	 * the keeper is no namespace init; SIGKILL still ends it). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD)
+			signal(sig, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		_exit(1);
@@ -66,8 +76,6 @@ int main(void)
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
-			if (si.ssi_signo == SIGTERM)
-				_exit(0);
 			while (waitpid(-1, NULL, WNOHANG) > 0)
 				;
 		}

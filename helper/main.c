@@ -49,6 +49,43 @@
 
 static char saved_term[64], saved_lang[64];
 
+/* The caller's environment, emptied before anything else runs: the dynamic
+ * loader calls the executable's .preinit_array functions before the
+ * constructors of any library, and some read the environment there, as
+ * root (libnl-route opens $NLSYSCONFDIR/classid; libnl takes NLCB and
+ * NLDBG). Only TERM and LANG stay, for sanitize_process to validate. Plain
+ * loops, no libc: libc itself is not initialised yet. Not in sanitizer
+ * builds (tests only), whose runtime reads its options in the same place. */
+static void scrub_environment(int argc, char **argv, char **envp)
+{
+	size_t kept = 0;
+
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; envp && envp[i]; i++) {
+		const char *e = envp[i];
+		if ((e[0] == 'T' && e[1] == 'E' && e[2] == 'R' && e[3] == 'M' && e[4] == '=') ||
+		    (e[0] == 'L' && e[1] == 'A' && e[2] == 'N' && e[3] == 'G' && e[4] == '='))
+			envp[kept++] = envp[i];
+	}
+	if (envp)
+		envp[kept] = NULL;
+}
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NS_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define NS_SANITIZED 1
+#endif
+#ifndef NS_SANITIZED
+__attribute__((section(".preinit_array"), used))
+static void (*const preinit_scrub)(int, char **, char **) = scrub_environment;
+#else
+static void (*const preinit_scrub)(int, char **, char **) __attribute__((unused)) = scrub_environment;
+#endif
+
 /* Resource limits are the caller's to choose for their own command, not for
  * the setuid helper: an RLIMIT_FSIZE of 0 would kill it with SIGXFSZ halfway
  * through writing a record, a tiny stack would crash it mid-setup. The
@@ -150,11 +187,12 @@ static void sanitize_process(void)
 				_exit(EXIT_FAILED); /* cannot even report */
 		}
 	}
-	(void)close_range(3, ~0U, 0);
+	ns_close_fds_except(-1, -1);
 	save_env("TERM", saved_term, sizeof(saved_term));
 	save_env("LANG", saved_lang, sizeof(saved_lang));
 	if (clearenv() != 0)
 		_exit(EXIT_FAILED);
+	net_lib_reset();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	umask(022);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -175,7 +213,7 @@ static int load_policy(const char *config, const struct passwd *pw, struct sessi
 	return r;
 }
 
-static int load_subids(const char *path, const char *user, uint32_t id,
+static int load_subids(const char *path, const char *user, uint32_t uid, uint32_t own,
 		       struct subid_range *r, size_t *n, char *err, size_t errlen)
 {
 	char why[128], *buf;
@@ -190,7 +228,7 @@ static int load_subids(const char *path, const char *user, uint32_t id,
 		snprintf(err, errlen, "%s: %s", path, why);
 		return ret;
 	}
-	ret = subid_parse(buf, len, path, user, id, r, SUBID_RANGES_MAX, n, err, errlen);
+	ret = subid_parse(buf, len, path, user, uid, own, r, SUBID_RANGES_MAX, n, err, errlen);
 	free(buf);
 	return ret;
 }
@@ -211,6 +249,7 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 		return -EINVAL;
 	}
 	snprintf(s->user, sizeof(s->user), "%s", pw->pw_name);
+	snprintf(s->config, sizeof(s->config), "%s", config);
 	s->uid = pw->pw_uid;
 	s->gid = pw->pw_gid;
 	snprintf(s->home, sizeof(s->home), "%s", pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : "/");
@@ -230,14 +269,14 @@ static int build_spec(const struct passwd *pw, const char *config, struct sessio
 		return 0;
 	}
 	nr = 0;
-	if (s->pol.subids && (r = load_subids(NSESSION_SUBUID, s->user, s->uid, ranges, &nr, err, errlen)) < 0)
+	if (s->pol.subids && (r = load_subids(NSESSION_SUBUID, s->user, s->uid, s->uid, ranges, &nr, err, errlen)) < 0)
 		return r;
 	if ((r = idmap_build(s->uid, root_inside, ranges, nr, &s->uidmap)) < 0) {
 		snprintf(err, errlen, "building the uid map of %s: %s", s->user, strerror(-r));
 		return r;
 	}
 	nr = 0;
-	if (s->pol.subids && (r = load_subids(NSESSION_SUBGID, s->user, s->gid, ranges, &nr, err, errlen)) < 0)
+	if (s->pol.subids && (r = load_subids(NSESSION_SUBGID, s->user, s->uid, s->gid, ranges, &nr, err, errlen)) < 0)
 		return r;
 	if ((r = idmap_build(s->gid, root_inside, ranges, nr, &s->gidmap)) < 0) {
 		snprintf(err, errlen, "building the gid map of %s: %s", s->user, strerror(-r));
@@ -259,7 +298,9 @@ static void die_child(const char *what, int err)
 static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd,
 			   bool tty)
 {
-	static const int order[] = { 1, 3, 4, 5, 6 }; /* mnt ipc uts net cgroup, after user */
+	/* mnt ipc uts net cgroup as host root (they are owned by the initial
+	 * user namespace), then the user namespace, last (it owns nothing). */
+	static const int order[] = { 1, 3, 4, 5, 6 };
 	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
 				     CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
 				     CLONE_NEWCGROUP };
@@ -283,13 +324,13 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	 * session with limits is never entered outside them. */
 	if (j->rec.cgroup[0] && (g = cg_enter(j->rec.cgroup, 0)) < 0)
 		die_child("entering the session's cgroup", -g);
-	if (j->ns_fds[0] >= 0 && setns(j->ns_fds[0], types[0]) < 0)
-		die_child("joining the user namespace", errno);
 	for (size_t i = 0; i < NS_ARRAY_SIZE(order); i++) {
 		int k = order[i];
 		if (j->ns_fds[k] >= 0 && setns(j->ns_fds[k], types[k]) < 0)
 			die_child("joining a namespace", errno);
 	}
+	if (j->ns_fds[0] >= 0 && setns(j->ns_fds[0], types[0]) < 0)
+		die_child("joining the user namespace", errno);
 	session_join_close(j);
 
 	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
@@ -324,7 +365,7 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 		envp[i] = env[i];
 	envp[ne] = NULL;
 
-	(void)close_range(3, ~0U, 0);
+	ns_close_fds_except(-1, -1);
 	jobctl_child(tty);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGQUIT, SIG_DFL);
@@ -357,6 +398,10 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	int r, status;
 
 	r = session_get(s, &j, err, sizeof(err));
+	if (r == -EPERM) {
+		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
+		return EXIT_REFUSED;
+	}
 	if (r < 0) {
 		ns_err("cannot start session for %s: %s", s->user, err);
 		return EXIT_FAILED;
@@ -428,9 +473,14 @@ static int cmd_pam_open(const struct session_spec *s)
 			  "socket", s->user, s->uid);
 		return EXIT_REFUSED;
 	}
-	if (session_get(s, &j, err, sizeof(err)) < 0) {
+	int r = session_get(s, &j, err, sizeof(err));
+	if (r == -EPERM) {
+		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
+		return EXIT_REFUSED;
+	}
+	if (r < 0) {
 		ns_err("cannot start session for %s: %s", s->user, err);
-		return EXIT_FAILED;
+		return r == -ETIMEDOUT ? NSP_EXIT_BUSY : EXIT_FAILED;
 	}
 	/* The opener (the process that called pam_open_session and made the
 	 * socketpair on our stdin: its SO_PEERCRED) goes under the session's
@@ -444,7 +494,7 @@ static int cmd_pam_open(const struct session_spec *s)
 	if (j.rec.cgroup[0] || (sd_host() && nsc_wants_cgroup(&s->pol))) {
 		struct ucred cred;
 		socklen_t clen = sizeof(cred);
-		int r = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ? -errno
+		r = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ? -errno
 			: cred.pid <= 0 ? -ESRCH : 0;
 
 		snprintf(err, sizeof(err), "%s", strerror(-r));
@@ -596,6 +646,15 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		ns_err("not installed setuid root");
 		return EXIT_FAILED;
+	}
+	/* Only from the host: inside a session (a su or login shell there
+	 * stays in the host's user namespace, and with no_new_privs = no the
+	 * setuid bit works) the record's host pids do not resolve, and a live
+	 * session would look stale. */
+	if (proc_in_host_ns(err, sizeof(err)) < 0) {
+		ns_refuse("uid %u: nsession-helper runs only in the host's initial namespaces, "
+			  "not inside a session or container: %s", ruid, err);
+		return EXIT_REFUSED;
 	}
 	/* setuid, not setgid: without this every file made in the state
 	 * directory would belong to the caller's group. */

@@ -1,15 +1,29 @@
-/* mounts.c — the session's mount namespace.
+/* mounts.c — the session's mount namespace, set up by the keeper.
  *
- * Two stages, so that root inside a session cannot undo them:
+ * Ownership (issue 14, SECURITY.md): the session's mount namespace is made
+ * by host root in the initial user namespace and is owned by it; the
+ * session's user namespace is made afterwards, separately, and owns no
+ * other namespace. Nothing in the session, not even a user who is root in
+ * the session's user namespace, can mount or unmount anything in this
+ * mount table: mount(2) needs CAP_SYS_ADMIN in the user namespace that owns
+ * the mount namespace. So the paths that host-root processes use inside
+ * the session (sshd's monitor, su's and login's parent, pam_close_session,
+ * `nsessionctl enter`) mean what they mean on the host, apart from what is
+ * mounted here. A root-inside user who wants mounts of their own makes a
+ * mount namespace of their own (`unshare -m`); the kernel copies this table
+ * into it with every mount locked, and no host process ever enters it.
  *
- * mounts_prepare() runs as host root in a short-lived process that has just
- * made its own mount namespace (session.c, spawn_keeper). It cuts
- * propagation first, so nothing it mounts can reach the host, then mounts
- * the private /tmp and /dev/shm, and hides the host's /run/user. The keeper
- * is cloned from there into the new user namespace; the kernel copies these
- * mounts into the keeper's mount namespace *locked* (they come from a more
- * privileged namespace), so even identity=root users cannot unmount them to
- * reach the host's.
+ * mounts_setup() runs in the keeper, as host root, in the fresh mount
+ * namespace, before the keeper creates the user namespace and before any
+ * user process exists in the session. It cuts propagation first, so
+ * nothing it mounts can reach the host, then mounts:
+ *   /tmp         a private tmpfs (private_tmp), size and inodes bounded by
+ *                the policy (tmp_size, tmp_inodes);
+ *   /dev/shm     the same, with the IPC namespace (POSIX shared memory
+ *                lives there, outside the IPC namespace);
+ *   /dev/mqueue  the IPC namespace's own POSIX message queues;
+ *   /run/user    hidden (below);
+ *   /proc        the proc of the session's PID namespace.
  *
  * /run/user (always, where the host has it): the user's runtime directory
  * on a systemd host holds the sockets of their systemd user manager
@@ -19,19 +33,7 @@
  * gets a tmpfs over /run/user instead, holding one empty directory
  * /run/user/UID of the user's, 0700, so XDG_RUNTIME_DIR still works inside
  * for what the session itself runs. Other users' runtime directories are
- * hidden with it. The host's is left as it is.
- *
- * mounts_setup() runs in the keeper, inside the new namespaces, before any
- * user process exists there: it mounts the proc of the session's PID
- * namespace over /proc.
- *
- * Known limit: that proc mount belongs to the session's user namespace, so
- * an identity=root user can unmount it and see the host's /proc beneath
- * (what their uid may read there, as on the host). It cannot be put on a
- * locked floor: the kernel only allows a new proc while a proc mount is
- * fully visible in the namespace (checked on 6.18: a tmpfs over the host's
- * /proc makes the mount fail with EPERM). The way out is a second, nested
- * user namespace for the login processes; see the project notes. */
+ * hidden with it. The host's is left as it is. */
 #include "helper.h"
 
 #include <errno.h>
@@ -54,6 +56,13 @@ static int do_mount(const char *src, const char *dst, const char *type,
 	return 0;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* A tmpfs over the host's /run/user with the user's own, empty runtime
  * directory in it (see the top of this file). Nothing to do where the
  * host has no /run/user. The tmpfs is bounded like logind's runtime
@@ -61,10 +70,9 @@ static int do_mount(const char *src, const char *dst, const char *type,
 static int hide_run_user(const struct session_spec *s)
 {
 	char dir[sizeof(NSESSION_RUN_USER) + 16];
-	struct stat st;
 	int r;
 
-	if (lstat(NSESSION_RUN_USER, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (!is_dir(NSESSION_RUN_USER))
 		return 0;
 	r = do_mount("tmpfs", NSESSION_RUN_USER, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=10%");
 	if (r < 0)
@@ -78,40 +86,33 @@ static int hide_run_user(const struct session_spec *s)
 	return 0;
 }
 
-int mounts_prepare(const struct session_spec *s)
+/* A private tmpfs (/tmp, /dev/shm), bounded by the policy. */
+static int private_tmpfs(const struct nsc_policy *pol, const char *dst, unsigned long extra)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "mode=1777,size=%s,nr_inodes=%u", pol->tmp_size,
+		 (unsigned)pol->tmp_inodes);
+	return do_mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | extra, opts);
+}
+
+int mounts_setup(const struct session_spec *s)
 {
 	const struct nsc_policy *pol = &s->pol;
-	const unsigned long nsd = MS_NOSUID | MS_NODEV;
-	struct stat st;
+	const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	int r;
 
 	/* Host mounts still propagate in; nothing propagates out. */
 	r = do_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
-	if (r < 0)
-		return r;
-	if (pol->private_tmp) {
-		r = do_mount("tmpfs", "/tmp", "tmpfs", nsd, "mode=1777");
-		if (r < 0)
-			return r;
-	}
-	/* POSIX shared memory lives in /dev/shm, outside the IPC namespace:
-	 * give the session its own with its own IPC namespace. */
-	if ((pol->namespaces & NSC_NS_IPC) && stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode)) {
-		r = do_mount("tmpfs", "/dev/shm", "tmpfs", nsd | MS_NOEXEC, "mode=1777");
-		if (r < 0)
-			return r;
-	}
-	return hide_run_user(s);
-}
-
-int mounts_setup(const struct nsc_policy *pol)
-{
-	int r;
-
-	r = do_mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
-	if (r < 0)
-		return r;
-	if (pol->namespaces & NSC_NS_PID)
-		return do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	return 0;
+	if (r == 0 && pol->private_tmp)
+		r = private_tmpfs(pol, "/tmp", 0);
+	if (r == 0 && (pol->namespaces & NSC_NS_IPC) && is_dir("/dev/shm"))
+		r = private_tmpfs(pol, "/dev/shm", MS_NOEXEC);
+	if (r == 0 && (pol->namespaces & NSC_NS_IPC) && is_dir("/dev/mqueue"))
+		r = do_mount("mqueue", "/dev/mqueue", "mqueue", nse, NULL);
+	if (r == 0)
+		r = hide_run_user(s);
+	if (r == 0 && (pol->namespaces & NSC_NS_PID))
+		r = do_mount("proc", "/proc", "proc", nse, NULL);
+	return r;
 }

@@ -5,7 +5,21 @@
  * ever sits on the host under the peer's name. Configuration inside the
  * namespace goes through a netlink socket opened while this thread is
  * briefly switched into that namespace (a socket stays bound to the netns it
- * was created in); the thread switches back at once. No `ip` is run. */
+ * was created in); the thread switches back at once. No `ip` is run.
+ *
+ * The environment: libnl's library constructors run before main() clears
+ * it (libnl 3.7: lib/socket.c, lib/utils.c, lib/route/classid.c). NLCB sets
+ * the kind of callbacks nl_socket_alloc() installs (verbose/debug print
+ * every message to stderr): every socket here gets an explicit
+ * NL_CB_DEFAULT set instead. NLDBG sets nl_debug (Debian builds libnl with
+ * NL_DEBUG: debug lines with pointers on stderr): net_lib_reset() sets it
+ * back to 0. NLSYSCONFDIR names the directory whose classid file
+ * libnl-route's constructor opens and parses, as root: main.c empties the
+ * environment in a .preinit_array function, which the dynamic loader runs
+ * before any library's constructor, so none of them sees the caller's
+ * variables (these two resets stay, for the sanitizer builds). HZ,
+ * PROC_ROOT & co. are read only on first use of libnl's tc time helpers
+ * (never here), from the cleared environment. */
 #include "helper.h"
 
 #include <arpa/inet.h>
@@ -50,11 +64,19 @@ static int nlerr(int e)
 	}
 }
 
+void net_lib_reset(void)
+{
+	nl_debug = 0;
+}
+
 static int sock_open(struct nl_sock **out)
 {
-	struct nl_sock *sk = nl_socket_alloc();
+	/* Not nl_socket_alloc(): its callbacks are of the kind NLCB named. */
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct nl_sock *sk = cb ? nl_socket_alloc_cb(cb) : NULL;
 	int r;
 
+	nl_cb_put(cb); /* the socket holds its own reference */
 	if (!sk)
 		return -ENOMEM;
 	r = nl_connect(sk, NETLINK_ROUTE);

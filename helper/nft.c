@@ -6,8 +6,11 @@
  * scripts have no `include`), no variables, no reverse DNS or service names
  * in output, output and errors buffered (never printed), one context per
  * call in a short-lived child with all ids 0 (see run()), output and status
- * passed back over a pipe. libnftables reads no environment (the helper's
- * is cleared anyway); at context creation it reads the root-owned name
+ * passed back over a pipe. libnftables itself reads no environment, but
+ * creating a context initialises libxtables, which reads XTABLES_LIBDIR and
+ * IPTABLES_LIB_DIR/IP6TABLES_LIB_DIR (where it would load extensions
+ * from): safe only because the library is loaded here, in a child, long
+ * after main.c emptied the environment. At context creation it reads the root-owned name
  * tables /etc/iproute2/{rt_marks,rt_realms,group} and /etc/connlabel.conf.
  *
  * libnftables is not linked in: it is dlopen()ed by that child only. It

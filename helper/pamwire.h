@@ -7,7 +7,11 @@
  * kind set in ns_mask, in the order user mnt pid ipc uts net cgroup. Then it exits
  * 0. Exit NSP_EXIT_EXEMPT means "policy exempts this user" and nothing is
  * sent; any other exit means failure (the reason is on the helper's stderr
- * and in syslog).
+ * and in syslog). Exit 1 (and 127, no helper) are failures of the host's
+ * or the admin's making, which pam_nsession's onerr=succeed may let
+ * through; every other failure is one a user might cause or a refusal
+ * (2: refused, NSP_EXIT_BUSY: a lock held past its deadline, a signal, no
+ * answer in time), and the module fails closed whatever onerr says.
  *
  * Both sides are built from the same tree; the magic changes whenever the
  * layout does. Apart from privs.c (dropping capabilities), the module
@@ -21,6 +25,7 @@
 #define NSP_NS_KINDS 7                 /* user mnt pid ipc uts net cgroup */
 #define NSP_MAX_FDS (1 + NSP_NS_KINDS)
 #define NSP_EXIT_EXEMPT 4
+#define NSP_EXIT_BUSY 5                /* gave up waiting on a lock */
 
 enum {
 	NSP_IDENTITY_ROOT = 1u << 0,   /* policy identity = root */

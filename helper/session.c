@@ -114,6 +114,68 @@ static int wait_readable(int fd, int timeout_ms)
  * Joining an existing session (the caller, under the user's lock)
  * ------------------------------------------------------------------- */
 
+/* How a session for `s` is built, as one canonical text, hashed into the
+ * record's build= (identity and no_new_privs are recorded as they are,
+ * for the message). A join whose freshly resolved policy would build the
+ * session differently is refused: the session stays as it was built. */
+static void spec_build(const struct session_spec *s, char out[STATE_ID_LEN + 1])
+{
+	const struct nsc_policy *p = &s->pol;
+	static char text[2 * IDMAP_MAX * 34 + 8192];
+	size_t pos;
+
+	pos = (size_t)snprintf(text, sizeof(text),
+			       "config=%s\nidentity=%d\nnnp=%d\nns=%#x\ninside=%u:%u\n"
+			       "net=%d\nbridge=%s\npool=%#x/%u\nveth=%s\nhost=%s\n"
+			       "tmp=%d:%s:%u\nsubids=%d\nuidmap=\n",
+			       s->config, (int)p->identity, (int)p->no_new_privs, p->namespaces,
+			       s->inside_uid, s->inside_gid, (int)p->network, p->bridge, p->pool_net,
+			       p->pool_prefix, p->veth_host, p->host_name, (int)p->private_tmp,
+			       p->tmp_size, (unsigned)p->tmp_inodes, (int)p->subids);
+	if (pos < sizeof(text)) {
+		int n = idmap_format(&s->uidmap, text + pos, sizeof(text) - pos);
+		pos += n > 0 ? (size_t)n : 0;
+	}
+	if (pos < sizeof(text))
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "gidmap=\n");
+	if (pos < sizeof(text))
+		(void)idmap_format(&s->gidmap, text + pos, sizeof(text) - pos);
+	state_build_hash(text, out);
+}
+
+/* A live session that this join must not enter: why, for the admin. */
+static int join_refusal(const struct session_record *rec, const struct session_spec *spec,
+			char *err, size_t errlen)
+{
+	char build[STATE_ID_LEN + 1];
+	char differs[160];
+
+	if (strcmp(rec->user, spec->user) != 0) {
+		snprintf(err, errlen, "the session of uid %u was started as user %s, not %s; "
+			 "end it first: nsessionctl terminate %s", (unsigned)rec->uid, rec->user,
+			 spec->user, rec->user);
+		return -EPERM;
+	}
+	spec_build(spec, build);
+	if (strcmp(rec->build, build) == 0)
+		return 0;
+	if (rec->identity != spec->pol.identity)
+		snprintf(differs, sizeof(differs), "identity = %s, the policy now says identity = %s",
+			 rec->identity == NSC_ID_ROOT ? "root" : "self",
+			 spec->pol.identity == NSC_ID_ROOT ? "root" : "self");
+	else if (rec->no_new_privs != spec->pol.no_new_privs)
+		snprintf(differs, sizeof(differs), "no_new_privs = %s, the policy now says %s",
+			 rec->no_new_privs ? "yes" : "no", spec->pol.no_new_privs ? "yes" : "no");
+	else if (rec->namespaces != spec->pol.namespaces || rec->network != spec->pol.network)
+		snprintf(differs, sizeof(differs), "other namespaces or another network mode");
+	else
+		snprintf(differs, sizeof(differs), "another policy (id maps, network, host name, "
+			 "/tmp or the policy file)");
+	snprintf(err, errlen, "the live session of %s was built with %s; end it first: "
+		 "nsessionctl terminate %s", spec->user, differs, spec->user);
+	return -EPERM;
+}
+
 static int connect_monitor(const struct session_record *rec)
 {
 	struct sockaddr_un sa;
@@ -141,11 +203,11 @@ static int connect_monitor(const struct session_record *rec)
 }
 
 static int try_join(const struct session_record *rec, const struct session_spec *spec,
-		    struct session_join *out)
+		    struct session_join *out, char *err, size_t errlen)
 {
 	int kfd, mfd, r;
 
-	if (rec->uid != spec->uid || strcmp(rec->user, spec->user) != 0)
+	if (rec->uid != spec->uid)
 		return -ESTALE;
 	mfd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
 	if (mfd < 0)
@@ -154,6 +216,13 @@ static int try_join(const struct session_record *rec, const struct session_spec 
 	if (kfd < 0) {
 		close(mfd);
 		return -ESTALE;
+	}
+	/* Alive: never treated as stale from here on, only joined or not. */
+	r = join_refusal(rec, spec, err, errlen);
+	if (r < 0) {
+		close(kfd);
+		close(mfd);
+		return r;
 	}
 	r = proc_ns_open(rec->keeper_pid, rec->namespaces, out->ns_fds, rec);
 	/* Still the same keeper after opening its namespaces? */
@@ -211,12 +280,15 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 	(void)state_remove(dirfd, uid);
 }
 
-static int user_lock(int dirfd, uint32_t uid)
+/* The user's lock: `timeout_ms` as for state_lock (a login waits
+ * STATE_LOCK_WAIT_MS at most; a monitor ending its session waits for
+ * ever). */
+static int user_lock(int dirfd, uint32_t uid, int timeout_ms)
 {
 	char name[32];
 
 	state_lock_name(uid, name);
-	return state_lock(dirfd, name);
+	return state_lock(dirfd, name, timeout_ms);
 }
 
 /* Release the user's lock; with no session recorded, remove the lock file
@@ -262,7 +334,7 @@ static void report(struct monitor *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (msg[0] == 'E')
+	if (msg[0] == 'E' || msg[0] == 'T')
 		ns_err("session of %s: %s", m->spec->user, msg + 1);
 	if (m->report_fd >= 0)
 		(void)send(m->report_fd, msg, strlen(msg), MSG_NOSIGNAL);
@@ -305,6 +377,54 @@ static void monitor_undo(struct monitor *m)
 		(void)cg_session_remove(&m->cg, m->rec.cgroup, 0);
 }
 
+/* Out of every context the invoking user chose for the process that
+ * started us (issue 14, case 7): their scheduling policy, nice value, CPU
+ * affinity and I/O priority (a monitor at SCHED_IDLE holding pool.lock
+ * would slow every other user's login), their oom_score_adj, their session
+ * keyring (a fresh anonymous one), a timer slack. On a host without
+ * systemd, out of their cgroup into the root of each hierarchy (on a
+ * systemd host sd_session_scope moves it, before any lock). And never a
+ * child of a subreaper of theirs, which could reap it or watch it. */
+static int monitor_leave_user_context(void)
+{
+	struct sched_param sp = { 0 };
+	cpu_set_t all;
+	pid_t parent;
+	struct stat st;
+	char path[32];
+	int fd, r;
+
+	if (sched_setscheduler(0, SCHED_OTHER, &sp) < 0 || setpriority(PRIO_PROCESS, 0, 0) < 0)
+		return -errno;
+	CPU_ZERO(&all);
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	if (sched_setaffinity(0, sizeof(all), &all) < 0)
+		return -errno;
+	/* IOPRIO_WHO_PROCESS, this process, class none: the default. */
+	if (syscall(SYS_ioprio_set, 1, 0, 0) < 0)
+		return -errno;
+	if (prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0) < 0)
+		return -errno;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = write(fd, "0", 1) == 1 ? 0 : -errno;
+	close(fd);
+	if (r < 0)
+		return r;
+	/* KEYCTL_JOIN_SESSION_KEYRING with no name: a new anonymous one. */
+	if (syscall(SYS_keyctl, 1, NULL) < 0 && errno != ENOSYS)
+		return -errno;
+	if (!sd_host() && (r = cg_enter_root()) < 0)
+		return r;
+	parent = getppid();
+	snprintf(path, sizeof(path), "/proc/%d", (int)parent);
+	if (parent != 1 && (stat(path, &st) < 0 || st.st_uid != 0))
+		return -ECHILD;
+	return 0;
+}
+
 /* A daemon's process state, whatever the invoking user left us. */
 static int monitor_detach(int keep1, int keep2)
 {
@@ -313,7 +433,7 @@ static int monitor_detach(int keep1, int keep2)
 	struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY };
 	struct rlimit nofile = { MAX_LOGINS + 64, MAX_LOGINS + 64 };
 	struct rlimit nocore = { 0, 0 };
-	int null;
+	int null, r;
 
 	if (setsid() < 0)
 		return -errno;
@@ -345,6 +465,9 @@ static int monitor_detach(int keep1, int keep2)
 	umask(077);
 	if (chdir("/") < 0)
 		return -errno;
+	r = monitor_leave_user_context();
+	if (r < 0)
+		return r;
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
@@ -436,6 +559,9 @@ static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, ui
 	r->addr_host = host;
 	r->addr_peer = peer;
 	r->prefix = session_prefix(&s->pol);
+	r->identity = s->pol.identity;
+	r->no_new_privs = s->pol.no_new_privs;
+	spec_build(s, r->build);
 	r->created = (int64_t)time(NULL);
 	r->logins = 0;
 	return 0;
@@ -456,15 +582,14 @@ static int write_setgroups_deny(pid_t pid)
 	return r;
 }
 
-/* Create the keeper in new namespaces (`flags`), through a short-lived
- * intermediate that first makes its own mount namespace and the session's
- * mounts as host root (mounts_prepare): copied from there into the new user
- * namespace they arrive locked, so root inside cannot unmount them. The
+/* Create the keeper in new namespaces (`flags`: never CLONE_NEWUSER; the
+ * keeper makes the user namespace itself, last, keeper.c), so that they
+ * are owned by the initial user namespace. Through a short-lived
+ * intermediate, which first moves itself into the session's cgroup (`cg`,
+ * if any): the keeper is cloned there, so its cgroup namespace is rooted at
+ * the session's cgroup and everything it holds is under the limits. The
  * intermediate exits at once; the monitor is a child subreaper, so the
- * keeper becomes its child. The intermediate first moves itself into the
- * session's cgroup (`cg`, if any): the keeper is cloned there, so its
- * cgroup namespace is rooted at the session's cgroup and everything it
- * holds is under the limits. Returns the keeper's pid or -errno. */
+ * keeper becomes its child. Returns the keeper's pid or -errno. */
 static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
 			  int exe_fd, const struct cg_session *cg)
 {
@@ -483,12 +608,6 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 	if (x == 0) {
 		close(pp[0]);
 		val = cg_session_enter_self(cg);
-		if (val == 0 && (flags & CLONE_NEWNS)) {
-			if (unshare(CLONE_NEWNS) < 0)
-				val = -errno;
-			else
-				val = mounts_prepare(s);
-		}
 		if (val == 0) {
 			/* clone() without a new stack behaves like fork(). */
 			pid_t k = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
@@ -508,6 +627,27 @@ static pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int
 	while (waitpid(x, &status, 0) < 0 && errno == EINTR)
 		;
 	return (pid_t)val;
+}
+
+/* A message from the keeper: `want` (one letter), or "E<why>" reported
+ * as it is. */
+static int keeper_said(struct monitor *m, char want)
+{
+	char buf[256];
+	ssize_t n = -1;
+
+	if (wait_readable(m->ksync, SETUP_TIMEOUT_MS) == 0)
+		n = recv(m->ksync, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		report(m, "Ekeeper did not start");
+		return -EIO;
+	}
+	buf[n] = '\0';
+	if (buf[0] != want) {
+		report(m, "Ekeeper: %s", buf[0] == 'E' ? buf + 1 : "protocol error");
+		return -EIO;
+	}
+	return 0;
 }
 
 /* nsession-keeper (keeper_idle.c), opened by the monitor as host root so
@@ -542,8 +682,46 @@ static int keeper_exe_open(char *why, size_t whylen)
 	return fd;
 }
 
+/* With the pool exhausted (under pool.lock): the leases of users whose
+ * session is not being made or ended right now (their lock is free) and
+ * that have no record, or a record whose monitor is dead (a monitor killed
+ * between lease and record, a crash), are cleaned up with everything else
+ * of theirs. Returns how many users' leases went. */
+static int reclaim_leases(int dirfd, uint32_t self)
+{
+	uint32_t used[4096], owners[4096];
+	size_t n;
+	int freed = 0;
+
+	if (state_leases(dirfd, used, owners, NS_ARRAY_SIZE(used), &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct session_record rec;
+		char why[256];
+		int lockfd, mfd, r;
+
+		if (owners[i] == self)
+			continue;
+		lockfd = user_lock(dirfd, owners[i], 0); /* never wait here */
+		if (lockfd < 0)
+			continue;
+		r = state_read(dirfd, owners[i], &rec, why, sizeof(why));
+		mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
+		if (mfd >= 0) {
+			close(mfd);
+		} else {
+			ns_warn_log("lease of uid %u reclaimed: %s", (unsigned)owners[i],
+				    r == -ENOENT ? "no session record" : "its monitor is gone");
+			cleanup_stale(dirfd, owners[i], r == 0 ? &rec : NULL, NULL);
+			freed++;
+		}
+		user_unlock(dirfd, owners[i], lockfd);
+	}
+	return freed;
+}
+
 /* Build the session. On failure everything made is undone and the caller
- * gets one "E<message>" line. */
+ * gets one "E<message>" line ("T<message>" for a lock it gave up on). */
 static int monitor_setup(struct monitor *m)
 {
 	const struct session_spec *s = m->spec;
@@ -553,7 +731,6 @@ static int monitor_setup(struct monitor *m)
 	unsigned long flags = 0;
 	bool systemd = sd_host();
 	char buf[256];
-	ssize_t n;
 
 	r = make_session_id(m->rec.id);
 	if (r < 0) {
@@ -600,15 +777,26 @@ static int monitor_setup(struct monitor *m)
 		uint32_t used[4096];
 		size_t nused;
 
-		pool_lock = state_lock(m->dirfd, STATE_POOL_LOCK);
+		pool_lock = state_lock(m->dirfd, STATE_POOL_LOCK, STATE_LOCK_WAIT_MS);
+		if (pool_lock == -ETIMEDOUT) {
+			report(m, "Tthe address pool has been locked by another session's set-up "
+			       "for %d s; giving up", STATE_LOCK_WAIT_MS / 1000);
+			return pool_lock;
+		}
 		if (pool_lock < 0) {
 			report(m, "Elocking the address pool: %s", strerror(-pool_lock));
 			return pool_lock;
 		}
 		FAULT("pool-locked");
-		r = state_leases(m->dirfd, used, NS_ARRAY_SIZE(used), &nused);
+		r = state_leases(m->dirfd, used, NULL, NS_ARRAY_SIZE(used), &nused);
 		if (r == 0)
 			r = addrpool_pick(p->pool_net, p->pool_prefix, used, nused, &pool_index);
+		if (r == -ENOSPC && reclaim_leases(m->dirfd, s->uid) > 0) {
+			r = state_leases(m->dirfd, used, NULL, NS_ARRAY_SIZE(used), &nused);
+			if (r == 0)
+				r = addrpool_pick(p->pool_net, p->pool_prefix, used, nused,
+						  &pool_index);
+		}
 		if (r == 0)
 			r = addrpool_addrs(p->pool_net, p->pool_prefix, pool_index, &host, &peer);
 		if (r == 0) {
@@ -634,7 +822,6 @@ static int monitor_setup(struct monitor *m)
 		report(m, "Esocketpair: %s", strerror(-r));
 		goto fail;
 	}
-	if (p->namespaces & NSC_NS_USER) flags |= CLONE_NEWUSER;
 	if (p->namespaces & NSC_NS_MNT) flags |= CLONE_NEWNS;
 	if (p->namespaces & NSC_NS_PID) flags |= CLONE_NEWPID;
 	if (p->namespaces & NSC_NS_IPC) flags |= CLONE_NEWIPC;
@@ -670,24 +857,9 @@ static int monitor_setup(struct monitor *m)
 		goto fail;
 	}
 
-	if (p->namespaces & NSC_NS_USER) {
-		if ((r = write_setgroups_deny(m->kpid)) < 0 ||
-		    (r = idmap_write(m->kpid, "uid_map", &s->uidmap)) < 0 ||
-		    (r = idmap_write(m->kpid, "gid_map", &s->gidmap)) < 0) {
-			report(m, "Ewriting id maps: %s", strerror(-r));
-			goto fail;
-		}
-		FAULT("maps-written");
-	}
-	/* The keeper mounts, sets the host name, drops its privileges and
-	 * execs nsession-keeper while the monitor makes the network: both
-	 * only need the namespaces, which exist since the clone. */
-	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1) {
-		r = -EIO;
-		report(m, "Ekeeper did not start");
-		goto fail;
-	}
-
+	/* The keeper mounts, sets the host name and makes its user namespace
+	 * while the monitor makes the network: both only need the other
+	 * namespaces, which exist since the clone. */
 	if (nsc_net_has_veth(p->network)) {
 		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
 		if (r == -EEXIST) {
@@ -749,18 +921,26 @@ static int monitor_setup(struct monitor *m)
 		FAULT("inside-configured");
 	}
 
-	if (wait_readable(m->ksync, SETUP_TIMEOUT_MS) < 0 ||
-	    (n = recv(m->ksync, buf, sizeof(buf) - 1, 0)) <= 0) {
+	/* The keeper's user namespace exists: the maps, then it may drop to
+	 * the user's ids and exec nsession-keeper. */
+	if ((r = keeper_said(m, 'U')) < 0)
+		goto fail;
+	if (p->namespaces & NSC_NS_USER) {
+		if ((r = write_setgroups_deny(m->kpid)) < 0 ||
+		    (r = idmap_write(m->kpid, "uid_map", &s->uidmap)) < 0 ||
+		    (r = idmap_write(m->kpid, "gid_map", &s->gidmap)) < 0) {
+			report(m, "Ewriting id maps: %s", strerror(-r));
+			goto fail;
+		}
+		FAULT("maps-written");
+	}
+	if (send(m->ksync, "M", 1, MSG_NOSIGNAL) != 1) {
 		r = -EIO;
 		report(m, "Ekeeper did not start");
 		goto fail;
 	}
-	buf[n] = '\0';
-	if (buf[0] != 'K') {
-		r = -EIO;
-		report(m, "Ekeeper: %s", buf + 1);
+	if ((r = keeper_said(m, 'K')) < 0)
 		goto fail;
-	}
 	FAULT("keeper-ready");
 
 	r = record_fill(m, pool_index, host, peer);
@@ -795,7 +975,7 @@ static void monitor_end(struct monitor *m, int lockfd, const char *why)
 	char err[256];
 
 	if (lockfd < 0)
-		lockfd = user_lock(m->dirfd, m->spec->uid);
+		lockfd = user_lock(m->dirfd, m->spec->uid, -1);
 	m->owns_names = state_read(m->dirfd, m->spec->uid, &cur, err, sizeof(err)) == 0 &&
 			cur.monitor_pid == m->rec.monitor_pid &&
 			cur.monitor_start == m->rec.monitor_start;
@@ -855,7 +1035,7 @@ static void monitor_count_logins(struct monitor *m, size_t before)
 /* Zero logins: end the session unless a caller got in meanwhile. */
 static void monitor_try_end(struct monitor *m)
 {
-	int lockfd = user_lock(m->dirfd, m->spec->uid);
+	int lockfd = user_lock(m->dirfd, m->spec->uid, -1);
 
 	accept_pending(m);
 	if (m->nclients == 0)
@@ -947,7 +1127,10 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 	FAULT("monitor-start");
 	r = monitor_detach(dirfd, report_fd);
 	if (r < 0) {
-		report(&m, "Estarting the session monitor: %s", strerror(-r));
+		report(&m, "Estarting the session monitor: %s", r == -ECHILD
+		       ? "it would be the child of a subreaper process that is not root's; "
+			 "start the login from elsewhere"
+		       : strerror(-r));
 		_exit(1);
 	}
 	sigemptyset(&set);
@@ -1016,7 +1199,7 @@ static int spawn_session(int dirfd, const struct session_spec *spec, char *err, 
 	buf[n] = '\0';
 	if (buf[0] != 'K') {
 		snprintf(err, errlen, "%s", buf + 1);
-		return -EIO;
+		return buf[0] == 'T' ? -ETIMEDOUT : -EIO;
 	}
 	return 0;
 }
@@ -1047,17 +1230,25 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		struct session_record rec;
 		char why[256];
-		int lockfd = user_lock(dirfd, spec->uid);
+		int lockfd = user_lock(dirfd, spec->uid, STATE_LOCK_WAIT_MS);
 		bool created = false;
 
 		if (lockfd < 0) {
-			snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
+			if (lockfd == -ETIMEDOUT)
+				snprintf(err, errlen, "another login of %s has held its session lock for "
+					 "%d s; giving up", spec->user, STATE_LOCK_WAIT_MS / 1000);
+			else
+				snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
 			r = lockfd;
 			break;
 		}
 		r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
 		if (r == 0) {
-			r = try_join(&rec, spec, out);
+			r = try_join(&rec, spec, out, err, errlen);
+			if (r == -EPERM) {
+				user_unlock(dirfd, spec->uid, lockfd);
+				break;
+			}
 			if (r == -ESTALE) {
 				ns_warn_log("stale " SESSION_LOG_FMT " record removed", SESSION_LOG_ARGS(&rec));
 				cleanup_stale(dirfd, spec->uid, &rec, NULL);
@@ -1075,7 +1266,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 			if (r == 0) {
 				r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
 				if (r == 0)
-					r = try_join(&rec, spec, out);
+					r = try_join(&rec, spec, out, why, sizeof(why));
 				if (r < 0)
 					snprintf(err, errlen, "joining the new session: %s", strerror(-r));
 			}
@@ -1125,7 +1316,7 @@ int session_terminate(uint32_t uid, char *err, size_t errlen)
 		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
 		return dirfd;
 	}
-	lockfd = user_lock(dirfd, uid);
+	lockfd = user_lock(dirfd, uid, STATE_LOCK_WAIT_MS);
 	if (lockfd < 0) {
 		close(dirfd);
 		snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));

@@ -21,7 +21,7 @@ enum key {
 	K_NAMESPACES, K_NS_DEV,
 	K_NS, K_NS_END = K_NS + NSC_NS_COUNT - 1,
 	K_NETWORK, K_VETH_HOST, K_BRIDGE, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
-	K_CGROUP, K_CREATED, K_LOGINS,
+	K_CGROUP, K_IDENTITY, K_NO_NEW_PRIVS, K_BUILD, K_CREATED, K_LOGINS,
 	K_COUNT
 };
 
@@ -46,6 +46,9 @@ static const char *const key_names[K_COUNT] = {
 	[K_PREFIX] = "prefix",
 	[K_POOL_INDEX] = "pool_index",
 	[K_CGROUP] = "cgroup",
+	[K_IDENTITY] = "identity",
+	[K_NO_NEW_PRIVS] = "no_new_privs",
+	[K_BUILD] = "build",
 	[K_CREATED] = "created",
 	[K_LOGINS] = "logins",
 };
@@ -126,6 +129,14 @@ static const char *field_check(const struct session_record *r, int k)
 	case K_ID:
 		if (!memchr(r->id, '\0', sizeof(r->id)) || !state_valid_id(r->id))
 			return "not a valid session id";
+		break;
+	case K_BUILD:
+		if (!memchr(r->build, '\0', sizeof(r->build)) || !state_valid_id(r->build))
+			return "not a valid build fingerprint";
+		break;
+	case K_IDENTITY:
+		if (r->identity != NSC_ID_SELF && r->identity != NSC_ID_ROOT)
+			return "not a valid identity";
 		break;
 	case K_KEEPER_PID:
 		if (r->keeper_pid <= 0)
@@ -255,6 +266,15 @@ static void format_value(const struct session_record *r, int k, char out[VALUE_M
 		break;
 	case K_CGROUP:
 		snprintf(out, VALUE_MAX, "%s", r->cgroup);
+		break;
+	case K_IDENTITY:
+		snprintf(out, VALUE_MAX, "%s", r->identity == NSC_ID_ROOT ? "root" : "self");
+		break;
+	case K_NO_NEW_PRIVS:
+		snprintf(out, VALUE_MAX, "%s", r->no_new_privs ? "yes" : "no");
+		break;
+	case K_BUILD:
+		snprintf(out, VALUE_MAX, "%s", r->build);
 		break;
 	case K_LOGINS:
 		snprintf(out, VALUE_MAX, "%" PRIu32, r->logins);
@@ -400,6 +420,18 @@ static int parse_value(struct session_record *r, int k, const char *v)
 		return copy_text(r->bridge, sizeof(r->bridge), v);
 	case K_CGROUP:
 		return copy_text(r->cgroup, sizeof(r->cgroup), v);
+	case K_IDENTITY:
+		if (strcmp(v, "self") != 0 && strcmp(v, "root") != 0)
+			return -EINVAL;
+		r->identity = strcmp(v, "root") == 0 ? NSC_ID_ROOT : NSC_ID_SELF;
+		return 0;
+	case K_NO_NEW_PRIVS:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return -EINVAL;
+		r->no_new_privs = strcmp(v, "yes") == 0;
+		return 0;
+	case K_BUILD:
+		return copy_text(r->build, sizeof(r->build), v);
 	case K_LOGINS:
 		return ns_parse_u32(v, &r->logins);
 	case K_ADDR_HOST:
@@ -514,7 +546,8 @@ bool state_record_equal(const struct session_record *a, const struct session_rec
 {
 	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0 ||
 	    strcmp(a->id, b->id) != 0 || strcmp(a->bridge, b->bridge) != 0 ||
-	    strcmp(a->cgroup, b->cgroup) != 0)
+	    strcmp(a->cgroup, b->cgroup) != 0 || strcmp(a->build, b->build) != 0 ||
+	    a->identity != b->identity || a->no_new_privs != b->no_new_privs)
 		return false;
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		if (a->ns_ino[i] != b->ns_ino[i])
@@ -527,4 +560,16 @@ bool state_record_equal(const struct session_record *a, const struct session_rec
 	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
 	       a->pool_index == b->pool_index && a->created == b->created &&
 	       a->logins == b->logins;
+}
+
+/* 64-bit FNV-1a: a fingerprint, not a secret (the record is root's). */
+void state_build_hash(const char *text, char out[STATE_ID_LEN + 1])
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3u;
+	}
+	snprintf(out, STATE_ID_LEN + 1, "%016" PRIx64, h);
 }

@@ -4,7 +4,7 @@
  * whole to a temporary name and renamed. Text, one "key=value" per line,
  * every key exactly once (order free), no blank lines or comments:
  *
- *   version=2
+ *   version=3
  *   user=alice            uid=1001           gid=1001
  *   id=0123456789abcdef   (the session id: 16 lowercase hex digits, random)
  *   keeper_pid=4242       keeper_start=123456   (starttime, /proc/PID/stat field 22)
@@ -20,6 +20,10 @@
  *                                                addresses 0.0.0.0, pool_index=0)
  *   cgroup=1001-0123456789abcdef   (the session's cgroup under "nsession/"
  *                                   in each hierarchy; empty: none)
+ *   identity=self|root    no_new_privs=yes|no   (as the session was built)
+ *   build=0123456789abcdef  (state_build_hash of everything else the session
+ *                            was built from: maps, namespaces, network, the
+ *                            policy file; a join must resolve the same)
  *   created=1700000000
  *   logins=2              (login references held, as last counted by the
  *                          monitor; informational, never trusted for a decision)
@@ -37,7 +41,7 @@
 
 #include "nsconf.h"
 
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 #define STATE_LINE_MAX 128
 #define STATE_FILE_MAX 4096
 #define STATE_USER_MAX 32
@@ -62,6 +66,9 @@ struct session_record {
 	unsigned prefix;
 	uint32_t pool_index;
 	char cgroup[STATE_CGROUP_MAX + 1];
+	enum nsc_identity identity;
+	bool no_new_privs;
+	char build[STATE_ID_LEN + 1];       /* state_build_hash, hex */
 	int64_t created;
 	uint32_t logins;
 };
@@ -77,6 +84,10 @@ int state_format(const struct session_record *r, char *buf, size_t len);
 
 int state_parse(const char *buf, size_t len, struct session_record *out,
 		char *err, size_t errlen);
+
+/* The build fingerprint of `text` (a canonical description of how a
+ * session is built): STATE_ID_LEN lowercase hex digits. */
+void state_build_hash(const char *text, char out[STATE_ID_LEN + 1]);
 
 /* Every field equal (what a format/parse round trip must preserve). */
 bool state_record_equal(const struct session_record *a, const struct session_record *b);

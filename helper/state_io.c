@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -63,7 +64,37 @@ int state_dir_open(void)
 /* Lock files may be removed by whoever holds them (state_unlock_remove),
  * so after flock() check that the name still refers to the locked inode;
  * if not, the lock was taken on a removed file: try again. */
-int state_lock(int dirfd, const char *name)
+/* flock(LOCK_EX) on `fd`, waiting at most `timeout_ms` (-1: for ever;
+ * 0: not at all). -ETIMEDOUT when the time is up (-EAGAIN for 0). */
+static int flock_deadline(int fd, int timeout_ms)
+{
+	struct timespec start, now, nap = { 0, 1000000 };
+	int r;
+
+	if (timeout_ms < 0) {
+		while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+			;
+		return r < 0 ? -errno : 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (timeout_ms == 0)
+			return -EAGAIN;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >=
+		    timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 32000000)
+			nap.tv_nsec *= 2; /* 1, 2, 4 … 32 ms between tries */
+	}
+}
+
+int state_lock(int dirfd, const char *name, int timeout_ms)
 {
 	for (int tries = 0; tries < 100; tries++) {
 		struct stat st, cur;
@@ -88,10 +119,8 @@ int state_lock(int dirfd, const char *name)
 			close(fd);
 			return -EPERM;
 		}
-		while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
-			;
+		r = flock_deadline(fd, timeout_ms);
 		if (r < 0) {
-			r = -errno;
 			close(fd);
 			return r;
 		}
@@ -306,7 +335,7 @@ int state_remove(int dirfd, uint32_t uid)
 
 /* Pool indices in use: the names in leases/, one readdir of that
  * directory alone. */
-int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
+int state_leases(int dirfd, uint32_t *used, uint32_t *owners, size_t max, size_t *n)
 {
 	struct dirent *de;
 	int ldfd = leases_dir(dirfd, true), ret = 0;
@@ -328,6 +357,8 @@ int state_leases(int dirfd, uint32_t *used, size_t max, size_t *n)
 			ret = -ENOSPC;
 			break;
 		}
+		if (owners)
+			owners[*n] = uid;
 		used[(*n)++] = index;
 	}
 	closedir(d);
@@ -404,6 +435,43 @@ int proc_ns_open(pid_t pid, unsigned mask, int fds[NSC_NS_COUNT],
 		if (expect && (st.st_ino != expect->ns_ino[i] || st.st_dev != expect->ns_dev)) {
 			proc_ns_close(fds);
 			return -ESTALE;
+		}
+	}
+	return 0;
+}
+
+/* The inode numbers the kernel gives the initial namespaces of these kinds
+ * (include/linux/proc_ns.h, fixed since Linux 3.8 / 4.6 for cgroup); the
+ * initial mnt and net namespaces have fixed numbers only since 6.x, so
+ * those are compared with PID 1's (readable by root on an ordinary host).
+ * Indexed like nsc_ns_names; 0: compare with PID 1. */
+static const uint64_t init_ns_ino[NSC_NS_COUNT] = {
+	0xEFFFFFFDu, 0, 0xEFFFFFFCu, 0xEFFFFFFFu, 0xEFFFFFFEu, 0, 0xEFFFFFFBu,
+};
+
+int proc_in_host_ns(char *why, size_t whylen)
+{
+	for (int i = 0; i < NSC_NS_COUNT; i++) {
+		char path[64];
+		struct stat self, init;
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", nsc_ns_names[i]);
+		if (stat(path, &self) < 0) {
+			snprintf(why, whylen, "%s: %s", path, strerror(errno));
+			return -EPERM;
+		}
+		if (init_ns_ino[i] == 0) {
+			snprintf(path, sizeof(path), "/proc/1/ns/%s", nsc_ns_names[i]);
+			/* Where even root may not look at PID 1 (some
+			 * sandboxes), the fixed kinds above stand alone. */
+			if (stat(path, &init) < 0)
+				continue;
+		} else {
+			init.st_ino = (ino_t)init_ns_ino[i];
+		}
+		if (self.st_ino != init.st_ino) {
+			snprintf(why, whylen, "its %s namespace is not the host's", nsc_ns_names[i]);
+			return -EPERM;
 		}
 	}
 	return 0;

@@ -41,7 +41,7 @@ static bool is_blank(const char *s, size_t n)
 }
 
 int subid_parse(const char *buf, size_t len, const char *fname,
-		const char *user, uint32_t id,
+		const char *user, uint32_t owner_uid, uint32_t own,
 		struct subid_range *out, size_t max, size_t *n,
 		char *err, size_t errlen)
 {
@@ -52,7 +52,7 @@ int subid_parse(const char *buf, size_t len, const char *fname,
 	*n = 0;
 	if (err && errlen > 0)
 		err[0] = '\0';
-	snprintf(idstr, sizeof(idstr), "%" PRIu32, id);
+	snprintf(idstr, sizeof(idstr), "%" PRIu32, owner_uid);
 	if (len == 0)
 		return 0;
 	nul = memchr(buf, '\0', len);
@@ -117,9 +117,9 @@ int subid_parse(const char *buf, size_t len, const char *fname,
 				    "range ends past %u", SUBID_ID_LAST);
 		if (rstart == 0)
 			return fail(err, errlen, fname, lineno, "range contains id 0");
-		if (rstart <= id && id <= last)
+		if (rstart <= own && own <= last)
 			return fail(err, errlen, fname, lineno,
-				    "range contains the user's own id %" PRIu32, id);
+				    "range contains the user's own id %" PRIu32, own);
 		for (size_t i = 0; i < found; i++) {
 			uint64_t olast = (uint64_t)out[i].start + out[i].count - 1;
 			if (rstart <= olast && out[i].start <= last)

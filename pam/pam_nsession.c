@@ -40,7 +40,12 @@
  *
  * Return values: PAM_IGNORE when there is nothing to do (root, exempt by
  * policy, a hook that does not apply); failures give PAM_SESSION_ERR /
- * PAM_CRED_ERR, or PAM_IGNORE with onerr=succeed. */
+ * PAM_CRED_ERR, or PAM_IGNORE with onerr=succeed. onerr=succeed applies
+ * only to failures no user can cause (the helper failed to set up or is
+ * missing: exit 1 or 127, a namespace that cannot be joined); refusals,
+ * a lock held past its deadline (a user can stop their own `nsession-helper
+ * run` while it holds their lock), a helper that did not answer in time or
+ * died of a signal, and a malformed answer fail closed (pamwire.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -274,9 +279,9 @@ static int recv_reply(int sock, struct state *st)
 
 /* Run `nsession-helper VERB --user USER` (pam-open or pam-manager); 0 with
  * st filled, 1 if exempt by policy, or -errno with a one-line reason in
- * `why`. */
+ * `why` and *closed set when onerr=succeed must not apply (see the top). */
 static int call_helper(const struct args *a, const char *verb, const char *user,
-		       struct state *st, char *why, size_t whylen)
+		       struct state *st, char *why, size_t whylen, bool *closed)
 {
 	char *argv[] = { "nsession-helper", (char *)verb, "--user", (char *)user, NULL, NULL, NULL };
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
@@ -312,13 +317,16 @@ static int call_helper(const struct args *a, const char *verb, const char *user,
 		r = wait_helper(pid, HELPER_TIMEOUT_MS, &status);
 	sigaction(SIGCHLD, &old_chld, NULL);
 
+	*closed = false;
 	if (r < 0) {
 		snprintf(why, whylen, "%s", r == -ETIMEDOUT ? "the helper did not answer in time"
 							    : strerror(-r));
+		*closed = r == -ETIMEDOUT;
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		r = recv_reply(sv[0], st);
 		if (r < 0)
 			snprintf(why, whylen, "bad answer from %s: %s", NSESSION_HELPER, strerror(-r));
+		*closed = r < 0;
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == NSP_EXIT_EXEMPT) {
 		r = 1;
 	} else {
@@ -336,6 +344,8 @@ static int call_helper(const struct args *a, const char *verb, const char *user,
 			snprintf(why, whylen, "the helper died of signal %d", WTERMSIG(status));
 		else
 			snprintf(why, whylen, "the helper failed with status %d", WEXITSTATUS(status));
+		*closed = !WIFEXITED(status) ||
+			  (WEXITSTATUS(status) != 1 && WEXITSTATUS(status) != 127);
 		r = -EIO;
 	}
 	close(sv[0]);
@@ -398,20 +408,17 @@ static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t w
 	return 0;
 }
 
-/* sshd's session child (a process other than the opener): user namespace
- * first, then the others again (a fresh process may not have inherited
- * them all), then the user's ids inside and no capabilities, then drop
- * every fd we hold. */
+/* sshd's session child (a process other than the opener): the session's
+ * namespaces but the user namespace again (a fresh process may not have
+ * inherited them all), as host root: they are owned by the initial user
+ * namespace. Then the user namespace, last (it owns nothing), the user's
+ * ids inside and no capabilities, then drop every fd we hold. */
 static int child_join(struct state *st, char *why, size_t whylen)
 {
 	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
 	bool userns = st->ns[K_USER] >= 0;
 	int r = 0;
 
-	if (userns && setns(st->ns[K_USER], CLONE_NEWUSER) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "joining the session's user namespace: %s", strerror(errno));
-	}
 	for (size_t i = 0; r == 0 && i < sizeof(order) / sizeof(order[0]); i++) {
 		int k = order[i];
 		if (st->ns[k] >= 0 && setns(st->ns[k], ns_types[k]) < 0) {
@@ -419,6 +426,10 @@ static int child_join(struct state *st, char *why, size_t whylen)
 			snprintf(why, whylen, "joining the session's %s namespace: %s", ns_names[k],
 				 strerror(errno));
 		}
+	}
+	if (r == 0 && userns && setns(st->ns[K_USER], CLONE_NEWUSER) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "joining the session's user namespace: %s", strerror(errno));
 	}
 	if (r == 0 && userns &&
 	    (setresgid(st->rep.inside_gid, st->rep.inside_gid, st->rep.inside_gid) < 0 ||
@@ -462,8 +473,10 @@ static int manager_open(pam_handle_t *pamh, const struct args *a, const char *us
 	char why[600];
 	int r;
 
+	bool closed;
+
 	state_init(&st);
-	r = call_helper(a, "pam-manager", user, &st, why, sizeof(why));
+	r = call_helper(a, "pam-manager", user, &st, why, sizeof(why), &closed);
 
 	if (r == 1) {
 		if (a->debug)
@@ -502,6 +515,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	const char *user;
 	const void *old = NULL;
 	char why[600];
+	bool closed = false;
 	int r;
 
 	(void)flags;
@@ -533,7 +547,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	state_init(st);
 
-	r = call_helper(&a, "pam-open", user, st, why, sizeof(why));
+	r = call_helper(&a, "pam-open", user, st, why, sizeof(why), &closed);
 	if (r == 1) {
 		free(st);
 		if (a.debug)
@@ -543,6 +557,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	/* The helper refuses these; never join one regardless. */
 	if (r == 0 && (st->rep.flags & NSP_IDENTITY_ROOT)) {
 		r = -EPERM;
+		closed = true;
 		snprintf(why, sizeof(why), "identity = root sessions are not entered through PAM");
 	}
 	if (r == 0)
@@ -576,7 +591,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	return PAM_SUCCESS;
 
 fail:
-	if (a.onerr_succeed) {
+	if (a.onerr_succeed && !closed) {
 		pam_syslog(pamh, LOG_WARNING, "no session for %s: %s; letting the login through "
 			   "unisolated (onerr=succeed)", user, why);
 		return PAM_IGNORE;

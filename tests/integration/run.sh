@@ -88,8 +88,12 @@ hshort=$(hostname | cut -d. -f1)
 hfull=$(hostname)
 out=$(run_as nsit1 hostname)
 expect_eq "hostname from template %u-%h" "nsit1-$hshort" "$out"
-out=$(run_as nsit3 sh -c 'hostname nsit-changed && hostname')
-expect_eq "root inside can set the session hostname" "nsit-changed" "$out"
+# The session's uts namespace is owned by the host's user namespace (issue
+# 14): root inside has no capability over it, only over namespaces of its own.
+out=$(run_as nsit3 sh -c 'hostname nsit-changed 2>/dev/null; hostname')
+expect_eq "root inside cannot change the session's host name" "nsit3-$hshort" "$out"
+out=$(run_as nsit3 unshare -u sh -c 'hostname nsit-changed && hostname')
+expect_eq "root inside can set one in a uts namespace of its own" "nsit-changed" "$out"
 expect_eq "host hostname unchanged" "$hfull" "$(hostname)"
 
 echo "# IPC: a host message queue is invisible inside"
@@ -99,12 +103,13 @@ expect_eq "host queue $QID not visible inside" "" "$out"
 ipcrm -q "$QID" && QID=""
 
 echo "# id maps"
-exp_u1=$(printf '0 300000 %s\n%s %s 1\n%s %s %s' "$U1" "$U1" "$U1" $((U1 + 1)) $((300000 + U1)) $((65536 - U1)))
+# Inside id 0 is never mapped for identity = self (issue 14, case 2).
+exp_u1=$(printf '1 300000 %s\n%s %s 1\n%s %s %s' $((U1 - 1)) "$U1" "$U1" $((U1 + 1)) $((300000 + U1 - 1)) $((65536 - U1 + 1)))
 out=$(run_as nsit1 cat /proc/self/uid_map | awk '{$1=$1};1')
-expect_eq "uid_map: own uid 1:1, rest from subuid" "$exp_u1" "$out"
-exp_g1=$(printf '0 300000 %s\n%s %s 1\n%s %s %s' "$G1" "$G1" "$G1" $((G1 + 1)) $((300000 + G1)) $((65536 - G1)))
+expect_eq "uid_map: own uid 1:1, rest from subuid from inside 1 (0 unmapped)" "$exp_u1" "$out"
+exp_g1=$(printf '1 300000 %s\n%s %s 1\n%s %s %s' $((G1 - 1)) "$G1" "$G1" $((G1 + 1)) $((300000 + G1 - 1)) $((65536 - G1 + 1)))
 out=$(run_as nsit1 cat /proc/self/gid_map | awk '{$1=$1};1')
-expect_eq "gid_map: own gid 1:1, rest from subgid" "$exp_g1" "$out"
+expect_eq "gid_map: own gid 1:1, rest from subgid from inside 1 (0 unmapped)" "$exp_g1" "$out"
 out=$(run_as nsit2 cat /proc/self/uid_map | awk '{$1=$1};1')
 expect_eq "uid_map without subordinate ids: only the user's uid" "$U2 $U2 1" "$out"
 out=$(run_as nsit3 cat /proc/self/uid_map | awk '{$1=$1};1')
@@ -115,9 +120,18 @@ out=$(run_as nsit1 sh -c 'grep ^CapEff /proc/self/status' | awk '{print $2}')
 expect_eq "no capabilities for a self-identity user" "0000000000000000" "$out"
 
 echo "# mounts stay inside"
-out=$(run_as nsit3 sh -c 'mount -t tmpfs nsit-probe /mnt && grep -c nsit-probe /proc/self/mounts')
-expect_eq "root inside can mount" 1 "$out"
+# The session's mount namespace is owned by the host's user namespace: root
+# inside mounts only in a mount namespace of its own, which no host process
+# ever enters (issue 14).
+out=$(run_as nsit3 sh -c 'mount -t tmpfs nsit-probe /mnt 2>/dev/null; grep -c nsit-probe /proc/self/mounts')
+expect_eq "root inside cannot mount in the session's mount table" 0 "$out"
+out=$(run_as nsit3 unshare -m sh -c 'mount -t tmpfs nsit-probe /mnt && grep -c nsit-probe /proc/self/mounts')
+expect_eq "root inside can mount in a mount namespace of its own" 1 "$out"
 expect_eq "the mount does not appear on the host" 0 "$(grep -c nsit-probe /proc/self/mounts)"
+out=$(run_as nsit3 sh -c 'umount /proc 2>/dev/null || umount -l /proc 2>/dev/null; cat /proc/1/comm')
+expect_eq "root inside cannot unmount the session's /proc" nsession-keeper "$out"
+out=$(run_as nsit3 unshare -m sh -c 'umount /tmp 2>/dev/null && echo TMP-GONE; umount /proc 2>/dev/null && echo PROC-GONE')
+expect_eq "nor the private /tmp or /proc in a mount namespace of its own (locked)" "" "$out"
 run_as nsit1 sh -c 'echo hi > /tmp/nsit-private-file'
 if [ -e /tmp/nsit-private-file ]; then bad "private /tmp"; rm -f /tmp/nsit-private-file; else ok "private /tmp: file made inside not on the host"; fi
 out=$(run_as nsit3 sh -c 'umount /tmp 2>&1 && echo TMP-GONE; umount /dev/shm 2>&1 && echo SHM-GONE')

@@ -118,6 +118,8 @@ static void assert_policy_equal(const struct nsc_policy *a, const struct nsc_pol
 	assert_int_equal(a->pool_prefix, b->pool_prefix);
 	assert_string_equal(a->veth_name, b->veth_name);
 	assert_int_equal(a->private_tmp, b->private_tmp);
+	assert_string_equal(a->tmp_size, b->tmp_size);
+	assert_int_equal(a->tmp_inodes, b->tmp_inodes);
 	assert_int_equal(a->subids, b->subids);
 	assert_int_equal(a->no_new_privs, b->no_new_privs);
 	assert_int_equal(a->linger, b->linger);
@@ -139,6 +141,8 @@ static void test_builtin_defaults(void **state)
 	assert_int_equal(p.pool_prefix, 16);
 	assert_string_equal(p.veth_name, "nsv%U");
 	assert_true(p.private_tmp);
+	assert_string_equal(p.tmp_size, "25%");
+	assert_int_equal(p.tmp_inodes, 262144);
 	assert_true(p.subids);
 	assert_true(p.no_new_privs);
 	assert_int_equal(p.linger, 0);
@@ -186,6 +190,8 @@ static void test_every_key(void **state)
 		   "address_pool = 192.168.64.0/20\n"
 		   "veth_name = ve.%U\n"
 		   "private_tmp = no\n"
+		   "tmp_size = 2g\n"
+		   "tmp_inodes = 1m\n"
 		   "subids = no\n"
 		   "no_new_privs = no\n"
 		   "linger = 86400\n",
@@ -199,6 +205,8 @@ static void test_every_key(void **state)
 	assert_int_equal(p.pool_prefix, 20);
 	assert_string_equal(p.veth_name, "ve.%U");
 	assert_false(p.private_tmp);
+	assert_string_equal(p.tmp_size, "2g");
+	assert_int_equal(p.tmp_inodes, 1048576);
 	assert_false(p.subids);
 	assert_false(p.no_new_privs);
 	assert_int_equal(p.linger, 86400);
@@ -552,6 +560,25 @@ static void test_limits(void **state)
 	}
 }
 
+/* An empty value of `key` (with and without a blank), and `key` (with a
+ * good `value`) twice in [defaults], another key between, and in [user a]. */
+static void expect_empty_and_duplicate(const char *key, const char *value)
+{
+	char text[128], needle[128];
+
+	snprintf(needle, sizeof(needle), "empty value for '%s'", key);
+	snprintf(text, sizeof(text), "%s =\n", key);
+	expect_bad(text, 1, needle);
+	snprintf(text, sizeof(text), "%s = \n", key);
+	expect_bad(text, 1, needle);
+	snprintf(needle, sizeof(needle), "duplicate key '%s' in [defaults]", key);
+	snprintf(text, sizeof(text), "%s = %s\nlinger = 5\n%s = %s\n", key, value, key, value);
+	expect_bad(text, 3, needle);
+	snprintf(needle, sizeof(needle), "duplicate key '%s' in [user a]", key);
+	snprintf(text, sizeof(text), "[user a]\n%s = %s\n%s = %s\n", key, value, key, value);
+	expect_bad(text, 3, needle);
+}
+
 /* cpu_max (a cap, percent of one CPU) and io_weight (a share of disk
  * time): values, bounds, and the merge [defaults] -> [group] -> [user]. */
 static void test_cpu_max_io_weight(void **state)
@@ -617,12 +644,106 @@ static void test_cpu_max_io_weight(void **state)
 	}
 	expect_bad("[defaults]\nio_weight = 100\n[user bob]\ncpu_max = 150\n", 4,
 		   "bad value '150' for 'cpu_max' (expected 1%..100000% or max)");
-	expect_bad("cpu_max =\n", 1, "empty value for 'cpu_max'");
-	expect_bad("io_weight = \n", 1, "empty value for 'io_weight'");
-	expect_bad("cpu_max = 5%\nio_weight = 5\ncpu_max = 6%\n", 3,
-		   "duplicate key 'cpu_max' in [defaults]");
-	expect_bad("[user a]\nio_weight = 5\nio_weight = 5\n", 3,
-		   "duplicate key 'io_weight' in [user a]");
+	expect_empty_and_duplicate("cpu_max", "5%");
+	expect_empty_and_duplicate("io_weight", "5");
+}
+
+/* tmp_size (tmpfs's size=: a share of RAM or bytes) and tmp_inodes
+ * (nr_inodes=) of the private /tmp and /dev/shm: values, normalisation,
+ * bounds, and the merge [defaults] -> [group] -> [user]. */
+static void test_tmp_size_inodes(void **state)
+{
+	static const struct { const char *in, *out; } good_size[] = {
+		{ "25%", "25%" }, { "1%", "1%" }, { "100%", "100%" }, { "1", "1" },
+		{ "4096", "4096" }, { "512m", "512m" }, { "512M", "512m" }, { "2g", "2g" },
+		{ "2G", "2g" }, { "64k", "64k" }, { "64K", "64k" }, { "1g", "1g" },
+		{ "262144g", "262144g" }, { "268435456m", "268435456m" },
+		{ "274877906944k", "274877906944k" },     /* 256 TiB in k: 13 characters */
+		{ "281474976710656", "281474976710656" }, /* 256 TiB, 15 characters */
+	};
+	static const char *const bad_size[] = {
+		"0", "0%", "101%", "1000%", "-1%", "+5%", "05%", "%", "%%", "25%%", "%25",
+		"25 %", "2.5%", "0k", "00", "0512m", "-1", "+1", "1.5g", "1 g", "1t", "1T",
+		"1kb", "1mm", "k", "m", "g", "max", "default", "25%m", "1e6", "0x10",
+		"262145g", "268435457m", "274877906945k", "281474976710657",
+		"18446744073709551616", "99999999999999999999999g",
+	};
+	static const struct { const char *in; uint32_t out; } good_inodes[] = {
+		{ "1", 1 }, { "262144", 262144 }, { "1k", 1024 }, { "64K", 65536 },
+		{ "1m", 1048576 }, { "16M", 16777216 }, { "16m", NSC_TMP_INODES_MAX },
+		{ "16384k", 16777216 }, { "16777216", 16777216 },
+	};
+	static const char *const bad_inodes[] = {
+		"0", "0k", "-1", "+1", "01", "16777217", "16385k", "17m", "1g", "1G", "1t",
+		"10%", "%", "k", "1kk", "1.5m", "1 k", "max", "default", "4294967296",
+		"18446744073709551616", "0x10",
+	};
+	static const struct {
+		const char *user;
+		size_t ngroups; /* 1: in group hpc */
+		const char *size;
+		uint32_t inodes;
+	} merged[] = {
+		{ "carol", 0, "10%", 1000 }, { "carol", 1, "4g", 1000 },
+		{ "alice", 1, "4g", 2048 }, { "alice", 0, "10%", 2048 },
+	};
+	const char *const hpc[] = { "hpc" };
+	const char *merge = "tmp_size = 10%\ntmp_inodes = 1000\n"
+			    "[group hpc]\ntmp_size = 4g\n"
+			    "[user alice]\ntmp_inodes = 2k\n";
+	char text[128], needle[192];
+	struct nsc_policy p;
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_string_equal(p.tmp_size, "25%");
+	assert_int_equal(p.tmp_inodes, 262144);
+	for (size_t i = 0; i < sizeof(good_size) / sizeof(good_size[0]); i++) {
+		snprintf(text, sizeof(text), "[user alice]\ntmp_size = %s\n", good_size[i].in);
+		resolve_ok(text, "alice", NULL, 0, &p);
+		assert_string_equal(p.tmp_size, good_size[i].out);
+		assert_int_equal(p.tmp_inodes, 262144);
+		assert_true(strlen(p.tmp_size) < sizeof(p.tmp_size));
+	}
+	for (size_t i = 0; i < sizeof(good_inodes) / sizeof(good_inodes[0]); i++) {
+		snprintf(text, sizeof(text), "tmp_inodes = %s\n", good_inodes[i].in);
+		resolve_ok(text, "alice", NULL, 0, &p);
+		assert_int_equal(p.tmp_inodes, good_inodes[i].out);
+		assert_string_equal(p.tmp_size, "25%");
+	}
+	/* not tied to private_tmp: /dev/shm uses them too */
+	resolve_ok("private_tmp = no\ntmp_size = 1m\n", "alice", NULL, 0, &p);
+	assert_string_equal(p.tmp_size, "1m");
+	/* inherited key by key */
+	for (size_t i = 0; i < sizeof(merged) / sizeof(merged[0]); i++) {
+		resolve_ok(merge, merged[i].user, hpc, merged[i].ngroups, &p);
+		assert_string_equal(p.tmp_size, merged[i].size);
+		assert_int_equal(p.tmp_inodes, merged[i].inodes);
+	}
+	/* a later section can go back to the default values */
+	resolve_ok("tmp_size = 1g\ntmp_inodes = 10\n[user alice]\ntmp_size = 25%\n"
+		   "tmp_inodes = 256k\n", "alice", NULL, 0, &p);
+	assert_string_equal(p.tmp_size, "25%");
+	assert_int_equal(p.tmp_inodes, 262144);
+	for (size_t i = 0; i < sizeof(bad_size) / sizeof(bad_size[0]); i++) {
+		snprintf(text, sizeof(text), "tmp_size = %s\n", bad_size[i]);
+		snprintf(needle, sizeof(needle), "bad value '%s' for 'tmp_size' (expected 1%%..100%%, "
+			 "or bytes with an optional k, m or g suffix, at most 262144g)", bad_size[i]);
+		expect_bad(text, 1, needle);
+	}
+	for (size_t i = 0; i < sizeof(bad_inodes) / sizeof(bad_inodes[0]); i++) {
+		snprintf(text, sizeof(text), "[group g]\n\ntmp_inodes = %s\n", bad_inodes[i]);
+		snprintf(needle, sizeof(needle), "bad value '%s' for 'tmp_inodes' (expected "
+			 "1..16m with an optional k or m suffix)", bad_inodes[i]);
+		expect_bad(text, 3, needle);
+	}
+	expect_bad("[defaults]\ntmp_inodes = 100\n[user bob]\ntmp_size = 110%\n", 4,
+		   "bad value '110%' for 'tmp_size' (expected 1%..100%, or bytes with an "
+		   "optional k, m or g suffix, at most 262144g)");
+	expect_bad("tmp_size = 0512m # leading zero\n", 1, "bad value '0512m' for 'tmp_size'");
+	expect_empty_and_duplicate("tmp_size", "5%");
+	expect_empty_and_duplicate("tmp_inodes", "5");
+	expect_bad("tmp_sizes = 5%\n", 1, "unknown key 'tmp_sizes'");
+	expect_bad("Tmp_size = 5%\n", 1, "unknown key 'Tmp_size'");
 }
 
 static void test_linger(void **state)
@@ -1193,6 +1314,8 @@ static void test_example_config(void **state)
 	assert_int_equal(p.pool_net, 0x0afa0000u);
 	assert_int_equal(p.pool_prefix, 16);
 	assert_int_equal(p.namespaces, NSC_NS_ALL);
+	assert_string_equal(p.tmp_size, "25%");
+	assert_int_equal(p.tmp_inodes, 262144);
 	nsc_free(cfg);
 	free(text);
 }
@@ -1228,6 +1351,8 @@ static void test_example_overrides(void **state)
 					  sizeof(err)), 0);
 	assert_int_equal(p.network, NSC_NET_NONE);
 	assert_int_equal(p.linger, 300);
+	assert_string_equal(p.tmp_size, "512m");
+	assert_int_equal(p.tmp_inodes, 65536);
 	nsc_free(cfg);
 	free(out);
 	free(text);
@@ -1298,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_network_modes),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_cpu_max_io_weight),
+		cmocka_unit_test(test_tmp_size_inodes),
 		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_address_pool),
 		cmocka_unit_test(test_parse_cidr),

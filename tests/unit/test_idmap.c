@@ -79,10 +79,10 @@ static void check_map(uint32_t own, bool root, const struct subid_range *r, size
 	assert_true(own_ext != SIZE_MAX);
 	assert_true(total == want_total);
 
-	/* The other extents: inside ids count up from 0 (1 for root inside),
-	 * skipping `own` for self; outside ids walk the ranges in file order,
-	 * never crossing a range's end. */
-	next = root ? 1 : 0;
+	/* The other extents: inside ids count up from 1 (0 is own's for root
+	 * inside, and never mapped for self), skipping `own` for self; outside
+	 * ids walk the ranges in file order, never crossing a range's end. */
+	next = 1;
 	for (size_t i = 0; i < m->n; i++) {
 		const struct idmap_extent *e = &m->ext[i];
 
@@ -112,7 +112,9 @@ static void test_header_example(void **state)
 	const struct subid_range r[] = { { 100000, 65536 } };
 
 	assert_int_equal(build_text(1000, false, r, 1), 0);
-	assert_string_equal(text, "0 100000 1000\n1000 1000 1\n1001 101000 64536\n");
+	assert_string_equal(text, "1 100000 999\n1000 1000 1\n1001 100999 64537\n");
+	/* Inside uid 0 is never mapped for self (issue 14). */
+	assert_true(map.ext[0].inside != 0);
 	check_map(1000, false, r, 1, &map);
 }
 
@@ -145,10 +147,10 @@ static void test_two_ranges(void **state)
 
 	assert_int_equal(build_text(1000, false, r, 2), 0);
 	assert_string_equal(text,
-			    "0 100000 500\n"
-			    "500 200000 500\n"
+			    "1 100000 500\n"
+			    "501 200000 499\n"
 			    "1000 1000 1\n"
-			    "1001 200500 65036\n");
+			    "1001 200499 65037\n");
 	check_map(1000, false, r, 2, &map);
 
 	assert_int_equal(build_text(1000, true, r, 2), 0);
@@ -158,7 +160,7 @@ static void test_two_ranges(void **state)
 	/* File order is kept, not sorted. */
 	const struct subid_range rev[] = { { 200000, 10 }, { 100000, 10 } };
 	assert_int_equal(build_text(1000, false, rev, 2), 0);
-	assert_string_equal(text, "0 200000 10\n10 100000 10\n1000 1000 1\n");
+	assert_string_equal(text, "1 200000 10\n11 100000 10\n1000 1000 1\n");
 	check_map(1000, false, rev, 2, &map);
 }
 
@@ -168,18 +170,18 @@ static void test_own_positions(void **state)
 
 	/* Ranges smaller than own: own comes last. */
 	assert_int_equal(build_text(1000, false, r, 1), 0);
-	assert_string_equal(text, "0 100000 10\n1000 1000 1\n");
+	assert_string_equal(text, "1 100000 10\n1000 1000 1\n");
 	/* own falls right at a range boundary: no split needed. */
 	assert_int_equal(build_text(10, false, r, 1), 0);
-	assert_string_equal(text, "0 100000 10\n10 10 1\n");
+	assert_string_equal(text, "1 100000 9\n10 10 1\n11 100009 1\n");
 	/* own in the middle of the first range. */
 	assert_int_equal(build_text(5, false, r, 1), 0);
-	assert_string_equal(text, "0 100000 5\n5 5 1\n6 100005 5\n");
+	assert_string_equal(text, "1 100000 4\n5 5 1\n6 100004 6\n");
 	check_map(5, false, r, 1, &map);
 	/* own splits the second range. */
 	const struct subid_range r2[] = { { 100000, 10 }, { 200000, 10 } };
 	assert_int_equal(build_text(12, false, r2, 2), 0);
-	assert_string_equal(text, "0 100000 10\n10 200000 2\n12 12 1\n13 200002 8\n");
+	assert_string_equal(text, "1 100000 10\n11 200000 1\n12 12 1\n13 200001 9\n");
 	check_map(12, false, r2, 2, &map);
 }
 
@@ -252,12 +254,12 @@ static void test_whole_id_space(void **state)
 	assert_string_equal(text, "0 1000 1\n1 1 999\n1000 1001 4294966294\n");
 	check_map(1000, true, r, 2, &map);
 	assert_int_equal(build_text(1000, false, r, 2), 0);
-	assert_string_equal(text, "0 1 999\n999 1001 1\n1000 1000 1\n1001 1002 4294966293\n");
+	assert_string_equal(text, "1 1 999\n1000 1000 1\n1001 1001 4294966294\n");
 	check_map(1000, false, r, 2, &map);
 	/* own at the very top. */
 	const struct subid_range top[] = { { 1, 4294967293u } };
 	assert_int_equal(build_text(4294967294u, false, top, 1), 0);
-	assert_string_equal(text, "0 1 4294967293\n4294967294 4294967294 1\n");
+	assert_string_equal(text, "1 1 4294967293\n4294967294 4294967294 1\n");
 	check_map(4294967294u, false, top, 1, &map);
 }
 
@@ -300,7 +302,7 @@ static void test_too_many_extents(void **state)
 static void test_format(void **state)
 {
 	const struct subid_range r[] = { { 100000, 65536 } };
-	const char *want = "0 100000 1000\n1000 1000 1\n1001 101000 64536\n";
+	const char *want = "1 100000 999\n1000 1000 1\n1001 100999 64537\n";
 	size_t wl = strlen(want);
 	char buf[128];
 

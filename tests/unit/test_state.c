@@ -15,7 +15,7 @@
 			((uint32_t)(c) << 8) | (uint32_t)(d))
 
 static const char veth_text[] =
-	"version=2\n"
+	"version=3\n"
 	"user=alice\n"
 	"uid=1001\n"
 	"gid=1002\n"
@@ -41,6 +41,9 @@ static const char veth_text[] =
 	"prefix=30\n"
 	"pool_index=0\n"
 	"cgroup=1001-0123456789abcdef\n"
+	"identity=self\n"
+	"no_new_privs=yes\n"
+	"build=fedcba9876543210\n"
 	"created=1700000000\n"
 	"logins=2\n";
 
@@ -66,6 +69,9 @@ static void veth_record(struct session_record *r)
 	r->prefix = 30;
 	r->pool_index = 0;
 	snprintf(r->cgroup, sizeof(r->cgroup), "1001-0123456789abcdef");
+	r->identity = NSC_ID_SELF;
+	r->no_new_privs = true;
+	snprintf(r->build, sizeof(r->build), "fedcba9876543210");
 	r->created = 1700000000;
 	r->logins = 2;
 }
@@ -388,7 +394,7 @@ static void test_parse_duplicate_key(void **state)
 	const char *p = veth_text;
 	int lineno = 0;
 
-	/* Every line repeated at the end: line 29 is the duplicate. */
+	/* Every line repeated at the end: line 32 is the duplicate. */
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *eq = strchr(p, '=');
@@ -396,14 +402,14 @@ static void test_parse_duplicate_key(void **state)
 
 		lineno++;
 		snprintf(text, sizeof(text), "%s%.*s", veth_text, n, p);
-		snprintf(msg, sizeof(msg), "line 29: duplicate key %.*s", (int)(eq - p), p);
+		snprintf(msg, sizeof(msg), "line 32: duplicate key %.*s", (int)(eq - p), p);
 		assert_int_equal(parse_str(text), -EINVAL);
 		assert_string_equal(err, msg);
 		p = nl + 1;
 	}
-	assert_int_equal(lineno, 28);
+	assert_int_equal(lineno, 31);
 	/* Same value twice is still a duplicate. */
-	snprintf(text, sizeof(text), "version=2\nversion=2\n");
+	snprintf(text, sizeof(text), "version=3\nversion=3\n");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 2: duplicate key version");
 }
@@ -415,14 +421,14 @@ static void test_parse_unknown_key(void **state)
 	expect_bad_line("version", "version =1", "line 1: unknown key");
 	expect_bad_line("ns_cgroup", "ns_time=5", "line 18: unknown key");
 	expect_bad_line("ns_net", "ns_=5", "line 17: unknown key");
-	expect_bad_line("created", "=5", "line 27: unknown key");
-	expect_bad_line("created", "login=5", "line 27: unknown key");
+	expect_bad_line("created", "=5", "line 30: unknown key");
+	expect_bad_line("created", "login=5", "line 30: unknown key");
 }
 
 static void test_parse_bad_numbers(void **state)
 {
 	expect_bad_line("version", "version=1", "line 1: bad value for version");
-	expect_bad_line("version", "version=3", "line 1: bad value for version");
+	expect_bad_line("version", "version=2", "line 1: bad value for version");
 	expect_bad_line("version", "version=01", "line 1: bad value for version");
 	expect_bad_line("version", "version=", "line 1: bad value for version");
 	expect_bad_line("uid", "uid=-1", "line 3: bad value for uid");
@@ -447,9 +453,9 @@ static void test_parse_bad_numbers(void **state)
 	expect_bad_line("prefix", "prefix=33", "line 24: prefix: not a valid prefix length");
 	expect_bad_line("prefix", "prefix=030", "line 24: bad value for prefix");
 	expect_bad_line("pool_index", "pool_index=4294967296", "line 25: bad value for pool_index");
-	expect_bad_line("created", "created=-1", "line 27: bad value for created");
-	expect_bad_line("created", "created=9223372036854775808", "line 27: bad value for created");
-	expect_bad_line("created", "created=1700000000.5", "line 27: bad value for created");
+	expect_bad_line("created", "created=-1", "line 30: bad value for created");
+	expect_bad_line("created", "created=9223372036854775808", "line 30: bad value for created");
+	expect_bad_line("created", "created=1700000000.5", "line 30: bad value for created");
 }
 
 static void test_parse_bad_strings(void **state)
@@ -492,8 +498,14 @@ static void test_parse_bad_strings(void **state)
 	expect_bad_line("cgroup",
 			"cgroup=0123456789012345678901234567890123456789012345678",
 			"line 26: bad value for cgroup");
-	expect_bad_line("logins", "logins=1025", "line 28: logins: too many logins");
-	expect_bad_line("logins", "logins=-1", "line 28: bad value for logins");
+	expect_bad_line("identity", "identity=admin", "line 27: bad value for identity");
+	expect_bad_line("identity", "identity=", "line 27: bad value for identity");
+	expect_bad_line("no_new_privs", "no_new_privs=1", "line 28: bad value for no_new_privs");
+	expect_bad_line("build", "build=xyz", "line 29: build: not a valid build fingerprint");
+	expect_bad_line("build", "build=FEDCBA9876543210", "line 29: build: not a valid build fingerprint");
+	expect_bad_line("build", "build=", "line 29: build: not a valid build fingerprint");
+	expect_bad_line("logins", "logins=1025", "line 31: logins: too many logins");
+	expect_bad_line("logins", "logins=-1", "line 31: bad value for logins");
 	expect_bad_line("bridge", "bridge=a/b", "line 21: bridge: not a valid interface name");
 	expect_bad_line("network", "network=", "line 19: bad value for network");
 	expect_bad_line("network", "network=VETH", "line 19: bad value for network");
@@ -558,16 +570,16 @@ static void test_parse_structure(void **state)
 	expect_bad_line("uid", "", "line 3: empty line");
 	snprintf(text, sizeof(text), "%s\n", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 29: empty line");
+	assert_string_equal(err, "line 32: empty line");
 	snprintf(text, sizeof(text), "# comment\n%s", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: expected key=value");
 
 	/* Missing final newline: the file was truncated. */
 	assert_int_equal(parse_text(veth_text, len - 1), -EINVAL);
-	assert_string_equal(err, "line 28: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 31: no newline at end of file (truncated?)");
 	assert_int_equal(parse_text(veth_text, len - 5), -EINVAL);
-	assert_string_equal(err, "line 28: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 31: no newline at end of file (truncated?)");
 	/* Truncated at a line boundary: a key is missing. */
 	assert_int_equal(parse_text(veth_text, len - strlen("logins=2\n")), -EINVAL);
 	assert_string_equal(err, "missing key logins");
@@ -575,7 +587,7 @@ static void test_parse_structure(void **state)
 	for (size_t l = 0; l < len; l++)
 		assert_int_equal(parse_text(veth_text, l), -EINVAL);
 	/* A CRLF file. */
-	edit(text, sizeof(text), "version", "version=2\r");
+	edit(text, sizeof(text), "version", "version=3\r");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: bad value for version");
 }
@@ -597,7 +609,7 @@ static void test_parse_limits(void **state)
 	/* Overlong last line without newline. */
 	snprintf(text, sizeof(text), "%s%s", veth_text, line);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 29: line longer than 128 characters");
+	assert_string_equal(err, "line 32: line longer than 128 characters");
 
 	/* File size: STATE_FILE_MAX + 1 bytes is refused before anything. */
 	memset(text, 'x', sizeof(text));
@@ -608,7 +620,7 @@ static void test_parse_limits(void **state)
 	memcpy(text, veth_text, len);
 	memset(text + len, '\n', STATE_FILE_MAX - len);
 	assert_int_equal(parse_text(text, STATE_FILE_MAX), -EINVAL);
-	assert_string_equal(err, "line 29: empty line");
+	assert_string_equal(err, "line 32: empty line");
 }
 
 static void test_parse_nul(void **state)
@@ -617,13 +629,28 @@ static void test_parse_nul(void **state)
 	size_t len = strlen(veth_text);
 
 	memcpy(text, veth_text, len);
-	text[strlen("version=2\nuser=ali")] = '\0';
+	text[strlen("version=3\nuser=ali")] = '\0';
 	assert_int_equal(parse_text(text, len), -EINVAL);
 	assert_string_equal(err, "line 2: NUL byte");
 	memcpy(text, veth_text, len);
 	text[len - 1] = '\0'; /* the final newline */
 	assert_int_equal(parse_text(text, len), -EINVAL);
-	assert_string_equal(err, "line 28: NUL byte");
+	assert_string_equal(err, "line 31: NUL byte");
+}
+
+/* The build fingerprint: fixed for a text, different for another. */
+static void test_build_hash(void **state)
+{
+	char a[STATE_ID_LEN + 1], b[STATE_ID_LEN + 1];
+
+	state_build_hash("", a);
+	assert_string_equal(a, "cbf29ce484222325"); /* FNV-1a 64 offset basis */
+	state_build_hash("identity=0\n", a);
+	state_build_hash("identity=1\n", b);
+	assert_true(state_valid_id(a) && state_valid_id(b));
+	assert_string_not_equal(a, b);
+	state_build_hash("identity=0\n", b);
+	assert_string_equal(a, b);
 }
 
 static void test_parse_err_buffer(void **state)
@@ -661,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_nul),
 		cmocka_unit_test(test_parse_err_buffer),
+		cmocka_unit_test(test_build_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ static struct result parse_max(const char *text, size_t len, const char *user,
 
 	memset(&res, 0, sizeof(res));
 	res.n = 999;
-	res.rc = subid_parse(text, len, "/etc/subuid", user, id, res.r, max,
+	res.rc = subid_parse(text, len, "/etc/subuid", user, id, id, res.r, max,
 			     &res.n, res.err, sizeof(res.err));
 	return res;
 }
@@ -50,6 +50,37 @@ static void expect_error(const char *text, const char *user, uint32_t id,
 	/* The message is one line. */
 	assert_null(strchr(res.err, '\n'));
 	assert_true(strlen(res.err) > strlen(prefix));
+}
+
+/* /etc/subgid as the helper reads it: a numeric owner is the user's uid
+ * (shadow), never their gid; the own-id check is against the gid. */
+static void test_subgid_numeric_owner_is_a_uid(void **state)
+{
+	/* bob has uid 1001; alice (uid 1000) has primary gid 1001. */
+	const char *text = "1001:300000:65536\n1000:200000:65536\n";
+	struct subid_range r[4];
+	char err[256];
+	size_t n = 99;
+	int rc;
+
+	(void)state;
+	rc = subid_parse(text, strlen(text), "/etc/subgid", "alice", 1000, 1001, r, 4, &n, err,
+			 sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].start, 200000); /* alice's (uid 1000), not bob's */
+	/* A range holding the user's gid (not their uid) is refused... */
+	text = "alice:1001:10\n";
+	rc = subid_parse(text, strlen(text), "/etc/subgid", "alice", 1000, 1001, r, 4, &n, err,
+			 sizeof(err));
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(err, "own id 1001"));
+	/* ... one holding only their uid is not a problem in subgid. */
+	text = "alice:1000:1\n";
+	rc = subid_parse(text, strlen(text), "/etc/subgid", "alice", 1000, 1001, r, 4, &n, err,
+			 sizeof(err));
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 1);
 }
 
 static void test_single_by_name(void **state)
@@ -305,13 +336,13 @@ static void test_messages(void **state)
 	char small[8];
 	size_t n = 5;
 	struct subid_range r[1];
-	int rc = subid_parse("garbage\n", 8, "/etc/subuid", "alice", 1000, r, 1, &n,
+	int rc = subid_parse("garbage\n", 8, "/etc/subuid", "alice", 1000, 1000, r, 1, &n,
 			     small, sizeof(small));
 	assert_int_equal(rc, -EINVAL);
 	assert_int_equal(n, 0);
 	assert_string_equal(small, "/etc/su");
 	/* No error buffer at all. */
-	rc = subid_parse("garbage\n", 8, "/etc/subuid", "alice", 1000, r, 1, &n, NULL, 0);
+	rc = subid_parse("garbage\n", 8, "/etc/subuid", "alice", 1000, 1000, r, 1, &n, NULL, 0);
 	assert_int_equal(rc, -EINVAL);
 }
 
@@ -329,6 +360,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_by_name),
+		cmocka_unit_test(test_subgid_numeric_owner_is_a_uid),
 		cmocka_unit_test(test_single_by_id),
 		cmocka_unit_test(test_mixed_file),
 		cmocka_unit_test(test_wrong_user),
