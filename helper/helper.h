@@ -74,8 +74,9 @@ int proc_starttime(pid_t pid, uint64_t *start);
 int proc_ns_open(pid_t pid, unsigned mask, int fds[NSC_NS_COUNT],
 		 const struct session_record *expect);
 void proc_ns_close(int fds[NSC_NS_COUNT]);
-/* 0 if the calling process is in the host's initial namespaces of every
- * kind, else -EPERM with the first kind that is not in `why`. */
+/* 0 if the calling process is in the host's initial user, PID, IPC, UTS
+ * and cgroup namespaces, else -EPERM with the first kind that is not in
+ * `why` (mnt and net: see state_io.c). */
 int proc_in_host_ns(char *why, size_t whylen);
 
 /* ---- netlink.c: links, addresses, routes through libnl-route-3 ------ */
@@ -183,6 +184,7 @@ struct session_join {
 	int ns_fds[NSC_NS_COUNT];
 	struct session_record rec;
 	bool created;               /* this call started the session */
+	bool refused;               /* -EPERM: a live session this may not join */
 };
 int session_get(const struct session_spec *spec, struct session_join *out,
 		char *err, size_t errlen);

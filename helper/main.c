@@ -398,7 +398,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 	int r, status;
 
 	r = session_get(s, &j, err, sizeof(err));
-	if (r == -EPERM) {
+	if (r < 0 && j.refused) {
 		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
 		return EXIT_REFUSED;
 	}
@@ -474,7 +474,7 @@ static int cmd_pam_open(const struct session_spec *s)
 		return EXIT_REFUSED;
 	}
 	int r = session_get(s, &j, err, sizeof(err));
-	if (r == -EPERM) {
+	if (r < 0 && j.refused) {
 		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
 		return EXIT_REFUSED;
 	}

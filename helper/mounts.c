@@ -23,6 +23,11 @@
  *                lives there, outside the IPC namespace);
  *   /dev/mqueue  the IPC namespace's own POSIX message queues;
  *   /run/user    hidden (below);
+ *   /sys         with the network namespace, a sysfs of the session's own,
+ *                read-only, so that /sys/class/net lists the session's
+ *                interfaces, not the host's; the host's cgroup tree
+ *                (/sys/fs/cgroup) is carried over onto it, the rest below
+ *                the host's /sys (debugfs, securityfs, bpf…) is not;
  *   /proc        the proc of the session's PID namespace.
  *
  * /run/user (always, where the host has it): the user's runtime directory
@@ -39,8 +44,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -96,6 +103,34 @@ static int private_tmpfs(const struct nsc_policy *pol, const char *dst, unsigned
 	return do_mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | extra, opts);
 }
 
+/* A fresh, read-only sysfs over /sys (it shows the network devices of the
+ * mounting process's network namespace, the session's), with a copy of
+ * the host's /sys/fs/cgroup tree moved onto it. */
+static int private_sys(void)
+{
+	const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	int cg = -1, r;
+
+	if (is_dir("/sys/fs/cgroup")) {
+		cg = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys/fs/cgroup",
+				  OPEN_TREE_CLONE | AT_RECURSIVE | O_CLOEXEC);
+		if (cg < 0) {
+			r = -errno;
+			ns_err("copying /sys/fs/cgroup: %s", strerror(-r));
+			return r;
+		}
+	}
+	r = do_mount("sysfs", "/sys", "sysfs", flags, NULL);
+	if (r == 0 && cg >= 0 &&
+	    syscall(SYS_move_mount, cg, "", AT_FDCWD, "/sys/fs/cgroup", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		r = -errno;
+		ns_err("/sys/fs/cgroup on the session's /sys: %s", strerror(-r));
+	}
+	if (cg >= 0)
+		close(cg);
+	return r;
+}
+
 int mounts_setup(const struct session_spec *s)
 {
 	const struct nsc_policy *pol = &s->pol;
@@ -112,6 +147,8 @@ int mounts_setup(const struct session_spec *s)
 		r = do_mount("mqueue", "/dev/mqueue", "mqueue", nse, NULL);
 	if (r == 0)
 		r = hide_run_user(s);
+	if (r == 0 && (pol->namespaces & NSC_NS_NET) && is_dir("/sys"))
+		r = private_sys();
 	if (r == 0 && (pol->namespaces & NSC_NS_PID))
 		r = do_mount("proc", "/proc", "proc", nse, NULL);
 	return r;

@@ -143,7 +143,10 @@ static void spec_build(const struct session_spec *s, char out[STATE_ID_LEN + 1])
 	state_build_hash(text, out);
 }
 
-/* A live session that this join must not enter: why, for the admin. */
+/* A live session that this join must not enter: why, for the admin.
+ * JOIN_REFUSED is what only this returns (session_get turns it into
+ * out->refused). */
+#define JOIN_REFUSED (-EKEYREJECTED)
 static int join_refusal(const struct session_record *rec, const struct session_spec *spec,
 			char *err, size_t errlen)
 {
@@ -154,7 +157,7 @@ static int join_refusal(const struct session_record *rec, const struct session_s
 		snprintf(err, errlen, "the session of uid %u was started as user %s, not %s; "
 			 "end it first: nsessionctl terminate %s", (unsigned)rec->uid, rec->user,
 			 spec->user, rec->user);
-		return -EPERM;
+		return JOIN_REFUSED;
 	}
 	spec_build(spec, build);
 	if (strcmp(rec->build, build) == 0)
@@ -173,7 +176,7 @@ static int join_refusal(const struct session_record *rec, const struct session_s
 			 "/tmp or the policy file)");
 	snprintf(err, errlen, "the live session of %s was built with %s; end it first: "
 		 "nsessionctl terminate %s", spec->user, differs, spec->user);
-	return -EPERM;
+	return JOIN_REFUSED;
 }
 
 static int connect_monitor(const struct session_record *rec)
@@ -334,6 +337,20 @@ static void report(struct monitor *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A keeper that failed (its "E<why>" waiting on the sync socket)
+	 * takes its namespaces with it, and the monitor's step running in
+	 * parallel fails too: the keeper's reason is the one to give. */
+	if (msg[0] == 'E' && m->ksync >= 0) {
+		struct pollfd p = { .fd = m->ksync, .events = POLLIN };
+		char kmsg[256];
+		ssize_t n;
+		if (poll(&p, 1, 0) == 1 &&
+		    (n = recv(m->ksync, kmsg, sizeof(kmsg) - 1, MSG_DONTWAIT | MSG_PEEK)) > 1 &&
+		    kmsg[0] == 'E') {
+			kmsg[n] = '\0';
+			snprintf(msg, sizeof(msg), "Ekeeper: %s", kmsg + 1);
+		}
+	}
 	if (msg[0] == 'E' || msg[0] == 'T')
 		ns_err("session of %s: %s", m->spec->user, msg + 1);
 	if (m->report_fd >= 0)
@@ -682,6 +699,80 @@ static int keeper_exe_open(char *why, size_t whylen)
 	return fd;
 }
 
+/* The session's network, made while the keeper sets up its side: the veth
+ * pair (or the bridge port), the host end's address, a nat session's
+ * nftables table, the inside addresses and routes. Reports its failure;
+ * monitor_undo removes what was made. */
+static int monitor_network(struct monitor *m, uint32_t host, uint32_t peer)
+{
+	const struct session_spec *s = m->spec;
+	const struct nsc_policy *p = &s->pol;
+	char buf[256];
+	int netfd, r = 0;
+
+	if (nsc_net_has_veth(p->network)) {
+		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
+		if (r == -EEXIST) {
+			/* A leftover of a crashed session of this user (the
+			 * keeper's netns is freed asynchronously) is removed
+			 * and the pair made again; anything else by that name
+			 * that is not a veth is left alone and refused. Only
+			 * looked up on a clash: the look-up cost every
+			 * session 0.15 ms (bench/README.md). */
+			r = net_link_delete(s->pol.veth_host);
+			if (r < 0 && r != -ENODEV) {
+				report(m, "Einterface %s already exists and is not a veth",
+				       s->pol.veth_host);
+				return r;
+			}
+			r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
+		}
+		if (r < 0) {
+			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
+			return r;
+		}
+		m->veth_made = true;
+		FAULT("veth-created");
+		r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(s->pol.veth_host, p->bridge)
+						 : net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
+		if (r < 0) {
+			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
+			return r;
+		}
+		FAULT("host-configured");
+	}
+	if (p->network == NSC_NET_NAT) {
+		if (net_ip_forward_enabled() == 0)
+			ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
+				    "so its traffic is not forwarded", s->user);
+		m->nft_made = true; /* even half-made, the table must go on failure */
+		r = nft_session_create(s->uid, s->pol.veth_host, peer, buf, sizeof(buf));
+		if (r < 0) {
+			report(m, "Eadding the nat rules (nftables): %s", buf);
+			return r;
+		}
+	}
+	if (p->namespaces & NSC_NS_NET) {
+		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
+		netfd = open(buf, O_RDONLY | O_CLOEXEC);
+		if (netfd < 0) {
+			r = -errno;
+			report(m, "Eopening the session's netns: %s", strerror(-r));
+			return r;
+		}
+		r = nsc_net_has_veth(p->network)
+			    ? net_inside_setup(netfd, PEER_IFNAME, peer, session_prefix(p), host)
+			    : net_inside_setup(netfd, NULL, 0, 0, 0);
+		close(netfd);
+		if (r < 0) {
+			report(m, "Econfiguring the session's network: %s", strerror(-r));
+			return r;
+		}
+		FAULT("inside-configured");
+	}
+	return 0;
+}
+
 /* With the pool exhausted (under pool.lock): the leases of users whose
  * session is not being made or ended right now (their lock is free) and
  * that have no record, or a record whose monitor is dead (a monitor killed
@@ -727,7 +818,7 @@ static int monitor_setup(struct monitor *m)
 	const struct session_spec *s = m->spec;
 	const struct nsc_policy *p = &s->pol;
 	uint32_t pool_index = 0, host = 0, peer = 0;
-	int pool_lock = -1, sv[2], netfd, exe_fd, r;
+	int pool_lock = -1, sv[2], exe_fd, r;
 	unsigned long flags = 0;
 	bool systemd = sd_host();
 	char buf[256];
@@ -860,66 +951,8 @@ static int monitor_setup(struct monitor *m)
 	/* The keeper mounts, sets the host name and makes its user namespace
 	 * while the monitor makes the network: both only need the other
 	 * namespaces, which exist since the clone. */
-	if (nsc_net_has_veth(p->network)) {
-		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
-		if (r == -EEXIST) {
-			/* A leftover of a crashed session of this user (the
-			 * keeper's netns is freed asynchronously) is removed
-			 * and the pair made again; anything else by that name
-			 * that is not a veth is left alone and refused. Only
-			 * looked up on a clash: the look-up cost every
-			 * session 0.15 ms (bench/README.md). */
-			r = net_link_delete(s->pol.veth_host);
-			if (r < 0 && r != -ENODEV) {
-				report(m, "Einterface %s already exists and is not a veth",
-				       s->pol.veth_host);
-				goto fail;
-			}
-			r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
-		}
-		if (r < 0) {
-			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
-			goto fail;
-		}
-		m->veth_made = true;
-		FAULT("veth-created");
-		r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(s->pol.veth_host, p->bridge)
-						 : net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
-		if (r < 0) {
-			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
-			goto fail;
-		}
-		FAULT("host-configured");
-	}
-	if (p->network == NSC_NET_NAT) {
-		if (net_ip_forward_enabled() == 0)
-			ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
-				    "so its traffic is not forwarded", s->user);
-		m->nft_made = true; /* even half-made, the table must go on failure */
-		r = nft_session_create(s->uid, s->pol.veth_host, peer, buf, sizeof(buf));
-		if (r < 0) {
-			report(m, "Eadding the nat rules (nftables): %s", buf);
-			goto fail;
-		}
-	}
-	if (p->namespaces & NSC_NS_NET) {
-		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
-		netfd = open(buf, O_RDONLY | O_CLOEXEC);
-		if (netfd < 0) {
-			r = -errno;
-			report(m, "Eopening the session's netns: %s", strerror(-r));
-			goto fail;
-		}
-		r = nsc_net_has_veth(p->network)
-			    ? net_inside_setup(netfd, PEER_IFNAME, peer, session_prefix(p), host)
-			    : net_inside_setup(netfd, NULL, 0, 0, 0);
-		close(netfd);
-		if (r < 0) {
-			report(m, "Econfiguring the session's network: %s", strerror(-r));
-			goto fail;
-		}
-		FAULT("inside-configured");
-	}
+	if ((r = monitor_network(m, host, peer)) < 0)
+		goto fail;
 
 	/* The keeper's user namespace exists: the maps, then it may drop to
 	 * the user's ids and exec nsession-keeper. */
@@ -1219,6 +1252,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 	int dirfd, r = -EIO;
 
 	out->ref_fd = -1;
+	out->refused = false;
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		out->ns_fds[i] = -1;
 	dirfd = state_dir_open();
@@ -1245,8 +1279,10 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		r = state_read(dirfd, spec->uid, &rec, why, sizeof(why));
 		if (r == 0) {
 			r = try_join(&rec, spec, out, err, errlen);
-			if (r == -EPERM) {
+			if (r == JOIN_REFUSED) {
 				user_unlock(dirfd, spec->uid, lockfd);
+				out->refused = true;
+				r = -EPERM;
 				break;
 			}
 			if (r == -ESTALE) {

@@ -2,7 +2,8 @@
 # Root tests of nsessionctl, the admin tool, against real sessions: list,
 # show (with traffic counters), enter, terminate and check-config, in human
 # and --json form, with bad arguments, an unprivileged caller and broken
-# configs. Everything it makes (a private install, users nsct1..nsct3,
+# configs, and what enter meets in the session of a user who is root
+# inside. Everything it makes (a private install, users nsct1..nsct3,
 # links "nsc*") lives under a temporary directory and is removed on exit.
 . "$(dirname "$0")/../suite.sh"
 T=$(mktemp -d /var/tmp/nsct.XXXXXX)
@@ -13,7 +14,7 @@ STATE="$T/run/nsession"
 LINK_PREFIX=nsc
 CLEAN_WAIT=5
 POOL=10.248.0.0/24
-USERS="nsct1 nsct2 nsct_x"
+USERS="nsct1 nsct2 nsct3 nsct_x"
 BGPIDS=""
 LOG="$T/syslog"
 SINK_PID=""
@@ -51,12 +52,13 @@ logged_once() {
 	n=$(grep -Ec -- "$2" "$LOG")
 	if [ "$n" = 1 ]; then ok "$1"; else bad "$1" "$n lines match [$2]; last: $(tail -n 3 "$LOG")"; fi
 }
-for u in nsct1 nsct2; do
+for u in nsct1 nsct2 nsct3; do
 	remove_user "$u"
 	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
 done
 U1=$(id -u nsct1)
 test_policy "$T" "$POOL" "$LINK_PREFIX"
+printf '\n[user nsct3]\nidentity = root\n' >>"$CONF" # root inside (through run only)
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 has_session() { [ -n "$(status_field "$1" keeper_pid)" ]; }
 start() { # start USER: a login holding the session until killed
@@ -208,6 +210,35 @@ expect_eq "syslog: the two short logins' leave" 2 \
 as nsct1 "$H" status --user nsct2 >/dev/null 2>&1
 logged_once "syslog: a refusal, once, with the caller's uid" \
 	"nsession-helper.*refused: uid $U1: --user is for root"
+
+# ---- enter, and a user who is root inside ------------------------------------
+# The session's mount table is host root's: root inside cannot mount over
+# what enter runs there, and a mount table of their own (unshare -m) is one
+# that enter never joins. FAKE stands for a trojan: it leaves a marker.
+FAKE="$T/fake-id"
+printf '#!/bin/sh\necho pwned >%s\necho 4242\n' "$T/id-marker" >"$FAKE"
+chmod 755 "$FAKE"
+start nsct3
+wait_for 10 has_session nsct3 || bad "session of nsct3 came up"
+U3=$(id -u nsct3)
+expect_eq "root inside: uid 0 in the session (identity = root)" 0 "$(as nsct3 "$H" run -- id -u 2>&1)"
+as nsct3 "$H" run -- mount --bind "$FAKE" /usr/bin/id >/dev/null 2>&1
+expect_ne "root inside: mount --bind over /usr/bin/id in the session fails" 0 $?
+expect_eq "... /usr/bin/id inside is still the host's" "$(md5sum </usr/bin/id)" \
+	"$(as nsct3 "$H" run -- sh -c 'md5sum </usr/bin/id' 2>&1)"
+bg_as nsct3 "$H" run -- unshare -m sh -c "mount --bind '$FAKE' /usr/bin/id && echo ready && exec sleep 60" \
+	</dev/null >"$T/own-ns.out" 2>&1
+BGPIDS="$BGPIDS $BG_PID"
+if wait_for 10 grep -qx ready "$T/own-ns.out"; then
+	ok "root inside: in a mount namespace of its own, a bind over /usr/bin/id works"
+else
+	bad "root inside: in a mount namespace of its own, a bind over /usr/bin/id works" "$(cat "$T/own-ns.out")"
+fi
+expect_eq "enter then runs the host's /usr/bin/id, as host root" 0 "$("$CTL" enter nsct3 -- /usr/bin/id -u 2>&1)"
+expect_eq "... and nothing of the user's ran" no "$(test -e "$T/id-marker" && echo yes || echo no)"
+"$CTL" terminate nsct3 >/dev/null; expect_eq "terminate of the root-inside session: exit 0" 0 $?
+wait_for 5 test ! -e "$STATE/$U3.session"
+expect_clean "root inside: nothing left"
 
 # ---- check-config ------------------------------------------------------------
 out=$("$CTL" check-config); rc=$?

@@ -123,8 +123,9 @@ fi
 out=$(lab_ssh "$T" nse1 'ps -e -o args=' </dev/null 2>&1)
 if echo "$out" | grep -q "sleep 4242"; then bad "host process not visible" "$out"; else ok "host process not visible"; fi
 expect_eq "the keeper's command line says what it is" "nsession-keeper" "$(echo "$out" | head -1)"
-exp_u=$(printf '0 400000 %s\n%s %s 1\n%s %s %s' "$U1" "$U1" "$U1" $((U1 + 1)) $((400000 + U1)) $((65536 - U1)))
-exp_g=$(printf '0 400000 %s\n%s %s 1\n%s %s %s' "$G1" "$G1" "$G1" $((G1 + 1)) $((400000 + G1)) $((65536 - G1)))
+# identity = self: inside id 0 is never mapped, the ranges fill from 1.
+exp_u=$(printf '1 400000 %s\n%s %s 1\n%s %s %s' $((U1 - 1)) "$U1" "$U1" $((U1 + 1)) $((400000 + U1 - 1)) $((65536 - U1 + 1)))
+exp_g=$(printf '1 400000 %s\n%s %s 1\n%s %s %s' $((G1 - 1)) "$G1" "$G1" $((G1 + 1)) $((400000 + G1 - 1)) $((65536 - G1 + 1)))
 out=$(lab_ssh "$T" nse1 'cat /proc/self/uid_map' </dev/null | awk '{$1=$1};1')
 expect_eq "uid map is the configured one" "$exp_u" "$out"
 out=$(lab_ssh "$T" nse1 'cat /proc/self/gid_map' </dev/null | awk '{$1=$1};1')
@@ -373,6 +374,26 @@ expect_eq "with onerr=succeed the login goes through" 0 $?
 if no_record nse1; then ok "... unisolated (no session)"; else bad "... unisolated (no session)"; fi
 chmod 644 "$T/etc/nsession.conf"
 if ssh_ok nse1; then ok "logins work again once the config is fixed"; else bad "logins work again once the config is fixed"; fi
+
+# onerr=succeed only for failures no user can cause (issue 14, case 8).
+lab_enter "$T" pamtester nsession-test-open nse5 open_session close_session >/dev/null 2>&1
+expect_ne "onerr=succeed does not let a refused login (identity = root) through" 0 $?
+# A user can SIGSTOP their own `nsession-helper run` while it holds their
+# lock; here root holds it (longer than the module's 30 s wait).
+(umask 077; exec flock "$STATE/$(id -u nse1).lock" sleep 40) &
+HOLDER=$!
+wait_for 5 sh -c "[ -e '$STATE/$(id -u nse1).lock' ]"
+sleep 0.5
+t0=$(date +%s)
+lab_enter "$T" pamtester nsession-test-open nse1 open_session close_session >"$T/out" 2>&1
+rc=$?
+t1=$(date +%s)
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+expect_ne "onerr=succeed does not apply to a held lock: the login fails closed" 0 "$rc"
+if [ $((t1 - t0)) -lt 20 ]; then ok "... after the helper's 8 s deadline ($((t1 - t0)) s)"; else bad "... after the helper's 8 s deadline" "took $((t1 - t0)) s"; fi
+if no_record nse1; then ok "... and no session was made"; else bad "... and no session was made"; fi
+if ssh_ok nse1; then ok "once the lock is free, logins work"; else bad "once the lock is free, logins work"; fi
 kill -0 "$SSHD_PID" 2>/dev/null
 expect_eq "sshd still runs" 0 $?
 expect_clean "nothing left at the end"

@@ -14,12 +14,16 @@ STATE="$T/run/nsession"
 LINK_PREFIX=nsh
 CLEAN_WAIT=6
 POOL=10.252.0.0/24
-USERS="nsh1 nsh2"
+# nsh3 (primary gid = nsh2's uid) and nsh1b (nsh1's uid under a second
+# name) are made by their own cases; listed first so that they are removed
+# before the users whose ids they borrow.
+USERS="nsh3 nsh1b nsh1 nsh2"
 TOOLS="$T/tools"
 LOG="$T/syslog"
 BGPIDS=""
 SINK_PID=""
 MADE_DEVLOG=""
+MADE_GROUP="" # a group with gid = nsh2's uid, made where there is none
 OLD_MAXNS=$(sysctl -n user.max_user_namespaces)
 
 cleanup() {
@@ -32,6 +36,7 @@ cleanup() {
 	remove_links "$LINK_PREFIX"
 	for u in $USERS; do remove_user "$u"; done
 	getent group nshdeny >/dev/null && groupdel nshdeny
+	[ -n "$MADE_GROUP" ] && getent group "$MADE_GROUP" >/dev/null && groupdel "$MADE_GROUP"
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
 	[ -n "$MADE_DEVLOG" ] && rm -f /dev/log
 	rm -rf "$T"
@@ -44,7 +49,7 @@ echo "# building a test install under $T"
 private_install "$T" || exit 1
 mkdir -p "$TOOLS"
 fault_install "$T" "$FAULTS" || exit 1
-for t in logsink execargv tiocsti pokeproc fdspray; do
+for t in logsink execargv tiocsti pokeproc fdspray subreaper; do
 	cc -std=c11 -D_GNU_SOURCE -O1 -Wall -Werror -o "$TOOLS/$t" "$SRC/tests/hostile/$t.c" || exit 1
 done
 cc -shared -fPIC -Wall -Werror -o "$TOOLS/evil.so" "$SRC/tests/hostile/evil.c" || exit 1
@@ -65,8 +70,8 @@ syslog_sink "$TOOLS/logsink" "$LOG" || exit 1
 
 getent group nshdeny >/dev/null && groupdel nshdeny
 groupadd nshdeny
-for u in $USERS; do
-	remove_user "$u"
+for u in $USERS; do remove_user "$u"; done
+for u in nsh1 nsh2; do
 	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
 done
 usermod -a -G nshdeny nsh1
@@ -89,12 +94,17 @@ expect_logged() {
 # refused DESC RC ERRFILE TEXT: exit 2, one stderr line containing TEXT,
 # a syslog "refused:" entry containing TEXT, and nothing left behind
 refused() {
+	refused_here "$@"
+	expect_clean "$1: nothing made"
+}
+# refused_here DESC RC ERRFILE TEXT: the same but for "nothing left", where
+# a session is rightly still there
+refused_here() {
 	local desc=$1 rc=$2 err=$3 text=$4
 	expect_eq "$desc: exit 2" 2 "$rc"
 	expect_eq "$desc: one line on stderr" 1 "$(wc -l <"$err")"
 	expect_match "$desc: says why" "$text" "$(cat "$err")"
 	expect_logged "$desc: syslog entry" "refused: $(sed -n 's/^nsession-helper: refused: //p' "$err" | head -c 60)"
-	expect_clean "$desc: nothing made"
 }
 nothing_left_but_locks() {
 	[ -z "$(state_left | grep -v '\.lock$')" ] &&
@@ -516,6 +526,219 @@ else
 fi
 run_as nsh1 /bin/true
 expect_eq "user namespaces back: login works" 0 "$?"
+
+echo "# --- the boundary against a user who is root inside (issue 14) ---"
+# pstate PID: the state letter of PID (empty if gone); alive PID: there and
+# not a zombie (a login's `run` parent is the suite's child, not yet reaped)
+pstate() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+alive() { [ -n "$(pstate "$1")" ] && [ "$(pstate "$1")" != Z ]; }
+# session_intact DESC USER KEEPER LOGIN: USER's session is the one KEEPER
+# leads, its record is there and LOGIN (the held login) is alive
+session_intact() {
+	expect_eq "$1: the same keeper" "$3" "$(status_field "$2" keeper_pid)"
+	expect_eq "$1: the record is still there" yes \
+		"$(test -e "$STATE/$(id -u "$2").session" && echo yes || echo no)"
+	if alive "$4"; then ok "$1: the held login is alive"; else bad "$1: the held login is alive" "pid $4: $(pstate "$4")"; fi
+}
+# shellcheck disable=SC2016 # expanded by the session's sh
+KILLS='for s in TERM HUP INT QUIT USR1 USR2 ALRM KILL STOP; do kill -$s 1; done; sleep 1'
+bg_session nsh1
+L1=$BG_PID K1=$(status_field nsh1 keeper_pid)
+run_as nsh1 sh -c "$KILLS" >/dev/null 2>&1
+session_intact "every signal to PID 1 from inside" nsh1 "$K1" "$L1"
+expect_match "every signal to PID 1 from inside: the keeper is not stopped" "^[RSD]$" "$(pstate "$K1")"
+end_bg
+expect_clean "signals from inside: nothing left"
+# The same from a user who is root inside (identity = root through root's
+# own --config; only `run` reaches it).
+RCONF="$T/etc/root-inside.conf"
+cp "$CONF" "$RCONF"
+printf '\n[user nsh2]\nidentity = root\n' >>"$RCONF"
+chown root:root "$RCONF" && chmod 644 "$RCONF"
+wait_for 5 test ! -e "$STATE/$U2.session"
+"$H" run --user nsh2 --config "$RCONF" -- sleep 300 &
+L2=$!
+BGPIDS="$BGPIDS $L2"
+wait_for 10 test -S "$STATE/$U2.sock"
+K2=$(status_field nsh2 keeper_pid)
+expect_eq "root inside: control: uid 0 in the session" 0 "$("$H" run --user nsh2 --config "$RCONF" -- id -u)"
+"$H" run --user nsh2 --config "$RCONF" -- sh -c "$KILLS" >/dev/null 2>&1
+session_intact "root inside, every signal to PID 1" nsh2 "$K2" "$L2"
+expect_match "root inside, every signal to PID 1: the keeper is not stopped" "^[RSD]$" "$(pstate "$K2")"
+end_bg
+expect_clean "root inside, signals: nothing left"
+
+# A su or login shell stays in the host's user namespace; with
+# no_new_privs = no the setuid helper works there. Run from inside the
+# session's other namespaces (nsenter -p: the child is in its PID
+# namespace), it must refuse, not take the live session for a stale one.
+bg_session nsh1
+L1=$BG_PID K1=$(status_field nsh1 keeper_pid)
+nsenter -t "$K1" -m -u -i -n -p -C \
+	setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$H" run -- /bin/true >"$T/out" 2>"$T/err"
+refused_here "the helper run inside a session" $? "$T/err" "runs only in the host's initial namespaces"
+session_intact "the helper run inside a session" nsh1 "$K1" "$L1"
+end_bg
+expect_clean "the helper run inside a session: nothing left"
+
+# /etc/subgid's numeric owners are uids (as shadow reads them), never gids:
+# nsh3, whose primary gid is nsh2's uid, gets none of nsh2's ranges.
+if ! getent group "$U2" >/dev/null; then
+	MADE_GROUP=nshsubg
+	groupadd -g "$U2" "$MADE_GROUP" || bad "groupadd -g $U2"
+fi
+useradd -m -d "$T/home/nsh3" -g "$U2" -s /bin/sh nsh3 || bad "useradd nsh3 (gid $U2)"
+cp -p "$T/etc/subgid" "$T/subgid.saved"
+printf '%s:500000:65536\n' "$U2" >>"$T/etc/subgid"
+out=$(run_as nsh2 cat /proc/self/gid_map)
+expect_match "subgid numeric owner: nsh2, whose uid it names, gets the range" "[[:space:]]500000[[:space:]]" "$out"
+out=$(run_as nsh3 cat /proc/self/gid_map)
+expect_eq "subgid numeric owner: nsh3's login works" 0 "$?"
+expect_match "subgid numeric owner: nsh3 has its own gid" "[[:space:]]${U2}[[:space:]]+1$" "$out"
+if printf '%s\n' "$out" | grep -q 500000; then
+	bad "subgid numeric owner: a user whose gid is that uid gets none of it" "$(printf '%s' "$out" | tr -s ' \n' ' ')"
+else
+	ok "subgid numeric owner: a user whose gid is that uid gets none of it"
+fi
+cp -p "$T/subgid.saved" "$T/etc/subgid"
+remove_user nsh3
+if [ -n "$MADE_GROUP" ]; then groupdel "$MADE_GROUP" && MADE_GROUP=""; fi
+expect_clean "subgid numeric owner: nothing left"
+
+# Two passwd names for one uid: a live session started under one is not
+# torn down as stale by a login under the other.
+useradd -o -u "$U1" -g "$G1" -m -d "$T/home/nsh1b" -s /bin/sh nsh1b || bad "useradd nsh1b (uid $U1)"
+bg_session nsh1
+L1=$BG_PID K1=$(status_field nsh1 keeper_pid)
+"$H" run --user nsh1b -- /bin/true >"$T/out" 2>"$T/err"
+refused_here "a second name for a uid with a live session" $? "$T/err" \
+	"started as user nsh1, not nsh1b; end it first: nsessionctl terminate nsh1$"
+session_intact "a second name for a uid with a live session" nsh1 "$K1" "$L1"
+end_bg
+expect_clean "a second name: nothing left"
+remove_user nsh1b
+expect_eq "a second name: nsh1 and its home stay" "$U1 yes" \
+	"$(id -u nsh1) $(test -d "$T/home/nsh1" && echo yes || echo no)"
+
+# The policy changes under a live session: a join is refused, never into
+# a session built otherwise.
+cp -p "$CONF" "$T/conf.saved"
+bg_session nsh1
+L1=$BG_PID K1=$(status_field nsh1 keeper_pid)
+printf '\n[user nsh1]\nidentity = root\n' >>"$CONF"
+run_as nsh1 /bin/true >"$T/out" 2>"$T/err"
+refused_here "policy now identity = root, session built self" $? "$T/err" \
+	"the live session of nsh1 was built with identity = self, the policy now says identity = root; end it first: nsessionctl terminate nsh1$"
+session_intact "policy now identity = root, session built self" nsh1 "$K1" "$L1"
+cp -p "$T/conf.saved" "$CONF"
+printf '\n[user nsh1]\nno_new_privs = no\n' >>"$CONF"
+run_as nsh1 /bin/true >"$T/out" 2>"$T/err"
+refused_here "policy now no_new_privs = no, session built yes" $? "$T/err" \
+	"the live session of nsh1 was built with no_new_privs = yes.*end it first: nsessionctl terminate nsh1$"
+session_intact "policy now no_new_privs = no, session built yes" nsh1 "$K1" "$L1"
+cp -p "$T/conf.saved" "$CONF"
+run_as nsh1 /bin/true
+expect_eq "policy back as the session was built: the join works" 0 "$?"
+end_bg
+expect_clean "policy changes: nothing left"
+
+# identity = self with subids and no_new_privs = no: a setuid file owned
+# by the user's first subuid gives no capability in the session's user
+# namespace (inside uid 0 is never mapped for self).
+if findmnt -n -o OPTIONS -T "$T" | tr , '\n' | grep -qx nosuid; then
+	echo "# skip: $T is on a nosuid mount (no setuid file test)"
+else
+	install -o 400000 -g 400000 -m 4755 /bin/cat "$T/suidcat"
+	NCONF="$T/etc/nnp-no.conf"
+	cp "$CONF" "$NCONF"
+	printf '\n[user nsh1]\nno_new_privs = no\n' >>"$NCONF"
+	chown root:root "$NCONF" && chmod 644 "$NCONF"
+	out=$("$H" run --user nsh1 --config "$NCONF" -- "$T/suidcat" /proc/self/status)
+	expect_eq "setuid file of a subuid, no_new_privs = no: it runs" 0 "$?"
+	uids=$(printf '%s\n' "$out" | sed -n 's/^Uid:[[:space:]]*//p' | tr -s ' \t' ' ')
+	eu=$(echo "$uids" | cut -d' ' -f2)
+	if [ -n "$eu" ] && [ "$eu" != "$U1" ]; then ok "setuid file of a subuid: control: the setuid bit took effect"; else
+		bad "setuid file of a subuid: control: the setuid bit took effect" "Uid: $uids"; fi
+	expect_eq "setuid file of a subuid: no effective capability" 0000000000000000 \
+		"$(printf '%s\n' "$out" | sed -n 's/^CapEff:[[:space:]]*//p')"
+	expect_eq "setuid file of a subuid: no permitted capability" 0000000000000000 \
+		"$(printf '%s\n' "$out" | sed -n 's/^CapPrm:[[:space:]]*//p')"
+	if printf ' %s \n' "$uids" | grep -q ' 0 '; then
+		bad "setuid file of a subuid: uid 0 inside is never reached" "Uid: $uids"
+	else
+		ok "setuid file of a subuid: uid 0 inside is never reached"
+	fi
+	rm -f "$T/suidcat"
+fi
+expect_clean "setuid file of a subuid: nothing left"
+
+echo "# --- libnl's environment: read by its constructors, as root, before main ---"
+mkdir -p "$T/nlconf" && mkfifo -m 666 "$T/nlconf/classid"
+out=$(as nsh1 env NLSYSCONFDIR="$T/nlconf" NLDBG=4 NLCB=debug timeout 10 "$H" run -- /bin/true 2>&1)
+expect_eq "libnl's environment: NLSYSCONFDIR naming a fifo does not hang the helper" 0 "$?"
+expect_eq "libnl's environment: NLDBG and NLCB print nothing" "" "$out"
+rm -rf "$T/nlconf"
+expect_clean "libnl's environment: nothing left"
+
+echo "# --- monitor context: nothing of the caller's scheduling, cgroup or parent ---"
+# SCHED_IDLE, nice 19, one CPU, idle I/O and a high oom_score_adj are all
+# the caller's to set for itself; a root monitor holding pool.lock must not
+# keep them (every other user's login would wait on it).
+bg_as nsh1 sh -c "echo 900 >/proc/self/oom_score_adj && exec nice -n 19 taskset -c 0 ionice -c 3 chrt -i 0 '$H' run -- sleep 300"
+BGPIDS="$BGPIDS $BG_PID"
+wait_for 10 test -S "$STATE/$U1.sock"
+M1=$(status_field nsh1 monitor_pid)
+expect_eq "monitor context: oom_score_adj back to 0" 0 "$(cat "/proc/$M1/oom_score_adj" 2>/dev/null)"
+expect_eq "monitor context: nice 0 and SCHED_OTHER" "0 0" "$(awk '{print $19, $41}' "/proc/$M1/stat" 2>/dev/null)"
+expect_eq "monitor context: every CPU" "$(sed -n 's/^Cpus_allowed_list:\t//p' /proc/$$/status)" \
+	"$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$M1/status" 2>/dev/null)"
+expect_match "monitor context: not the idle I/O class" "^none" "$(ionice -p "$M1" 2>&1)"
+end_bg
+expect_clean "monitor context: nothing left"
+as nsh1 "$TOOLS/subreaper" "$H" run -- /bin/true >"$T/out" 2>&1
+expect_eq "monitor context: under a user's subreaper the login is refused" 1 "$?"
+expect_match "monitor context: ... and says why" "subreaper" "$(cat "$T/out")"
+expect_clean "monitor context: nothing left after the subreaper"
+
+echo "# --- locks: a login waits for a held lock only so long, then fails ---"
+(umask 077; exec flock "$STATE/$U1.lock" sleep 30) &
+HOLDER=$!
+wait_for 5 test -e "$STATE/$U1.lock"
+t0=$(date +%s)
+run_as nsh1 /bin/true >"$T/out" 2>&1
+rc=$? t1=$(date +%s)
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+expect_eq "lock deadline: the user's lock held: the login fails" 1 "$rc"
+if [ $((t1 - t0)) -lt 20 ]; then ok "lock deadline: ... after 8 s ($((t1 - t0)) s), not when the holder lets go"; else bad "lock deadline: ... after 8 s" "$((t1 - t0)) s"; fi
+expect_match "lock deadline: ... and says why" "held its session lock" "$(cat "$T/out")"
+(umask 077; exec flock "$STATE/pool.lock" sleep 30) &
+HOLDER=$!
+wait_for 5 test -e "$STATE/pool.lock"
+t0=$(date +%s)
+run_as nsh2 /bin/true >"$T/out" 2>&1
+rc=$? t1=$(date +%s)
+kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+expect_eq "lock deadline: the address pool locked by a frozen monitor: the login fails" 1 "$rc"
+if [ $((t1 - t0)) -lt 20 ]; then ok "lock deadline: ... after 8 s ($((t1 - t0)) s)"; else bad "lock deadline: ... after 8 s" "$((t1 - t0)) s"; fi
+expect_match "lock deadline: ... and says why" "address pool has been locked" "$(cat "$T/out")"
+rm -f "$STATE/pool.lock" "$STATE/$U1.lock"
+run_as nsh1 /bin/true
+expect_eq "lock deadline: locks free again: logins work" 0 "$?"
+expect_clean "lock deadline: nothing left"
+
+echo "# --- orphaned leases: a monitor killed between lease and record ---"
+# Every block of the pool leased by a uid with no record and no login
+# going on (its lock is free): what monitors SIGKILLed right after taking
+# their lease would leave.
+mkdir -p -m 700 "$STATE/leases"
+for i in $(seq 0 63); do (umask 077; : >"$STATE/leases/4242424.$i"); done
+: >"$LOG"
+run_as nsh1 /bin/true >"$T/out" 2>&1
+expect_eq "orphaned lease: the pool full of orphans: the login works" 0 "$?"
+expect_logged "orphaned lease: the reclaim is logged" "lease of uid 4242424 reclaimed"
+expect_eq "orphaned lease: the orphans are gone" "" "$(ls "$STATE/leases" | grep '^4242424\.')"
+rm -f "$STATE/leases/4242424."*
+expect_clean "orphaned lease: nothing left"
 
 echo "# --- the host ---"
 expect_eq "passwd, shadow, group, config and the denied file unchanged" "$HOSTSUM" "$(hostsum)"

@@ -170,6 +170,10 @@ if printf '%s\n' "$out" | grep -Eq '^eth0@[^ ]+ +UP +10\.251\.0\.2/30'; then ok 
 if printf '%s\n' "$out" | grep -q PING-OK; then ok "ping from inside to the host end answers"; else bad "ping from inside to the host end answers"; fi
 out=$(run_as nsit1 ip route show default | awk '{$1=$1};1')
 expect_eq "default route via the host end" "default via 10.251.0.1 dev eth0 proto static" "$out"
+out=$(run_as nsit1 ls /sys/class/net | tr '\n' ' ')
+expect_eq "/sys/class/net lists the session's interfaces, not the host's" "eth0 lo " "$out"
+out=$(run_as nsit1 sh -c 'ls /sys/fs/cgroup | head -n 1')
+if [ -n "$out" ] && [ -n "$(ls /sys/fs/cgroup)" ]; then ok "/sys/fs/cgroup is still there inside"; else bad "/sys/fs/cgroup is still there inside" "[$out]"; fi
 expect_clean "network sessions leave nothing behind"
 
 echo "# two users at once, one user twice"
