@@ -492,18 +492,6 @@ int cg_enter(const char *leaf, pid_t pid)
 	return r;
 }
 
-int cg_enter_root(void)
-{
-	struct hier h[CG_NCTRL + 1];
-	size_t n;
-	int r = hier_find(h, &n);
-
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = write_file(h[i].fd, "cgroup.procs", "0");
-	hier_close(h, n);
-	return r;
-}
-
 /* SIGKILL everything in the cgroup at `fd`, and nothing else. v2 has
  * cgroup.kill (5.14+). Else: pidfds for the pids listed, then the list read
  * again; a pidfd is signalled only if its pid is still listed. A pid listed

@@ -52,16 +52,27 @@ int state_dir_open(void);                     /* returns a dirfd */
  * ever; 0: not at all, -EAGAIN), then -ETIMEDOUT: a login never waits for
  * ever on a lock someone else holds (a stopped process, a frozen one). */
 int state_lock(int dirfd, const char *name, int timeout_ms);
-#define STATE_LOCK_WAIT_MS 8000  /* what a login waits, at most, per lock */
+/* What a login waits, at most: for the address pool (held by another
+ * user's monitor for a few ms), and for the user's own lock (held by
+ * another login of theirs, which may be making the session: longer than
+ * a set-up takes, and below pam_nsession's 30 s). */
+#define POOL_LOCK_WAIT_MS 8000
+#define USER_LOCK_WAIT_MS 20000
 void state_unlock_remove(int dirfd, const char *name, int fd); /* held lock */
 int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);
+/* The monitor named by a record state_read refuses (state_parse_monitor). */
+int state_read_monitor(int dirfd, uint32_t uid, pid_t *pid, uint64_t *start);
 int state_remove(int dirfd, uint32_t uid);    /* record, socket, leases */
 bool state_record_exists(int dirfd, uint32_t uid); /* anything by that name */
 /* The pool indexes leased, and (`owners`, may be NULL) whose uid each is. */
 int state_leases(int dirfd, uint32_t *used, uint32_t *owners, size_t max, size_t *n);
-int state_lease_take(int dirfd, uint32_t uid, uint32_t index); /* O_EXCL */
+/* Make the lease (O_EXCL) and return it open and flock()ed: the monitor
+ * keeps that fd for its life, the mark that the lease is in use. */
+int state_lease_take(int dirfd, uint32_t uid, uint32_t index);
+/* 1 if that lease is held (its monitor lives), 0 if not, or -errno. */
+int state_lease_held(int dirfd, uint32_t uid, uint32_t index);
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"
@@ -141,9 +152,6 @@ int cg_session_enter_self(const struct cg_session *c);
 /* Move process `pid` (0: the caller) into nsession/<leaf> in every
  * hierarchy where it exists. -ENOENT: in none. */
 int cg_enter(const char *leaf, pid_t pid);
-/* Move the calling process into the root cgroup of every hierarchy
- * nsession uses (out of whatever cgroup its caller was in). */
-int cg_enter_root(void);
 /* Remove the leaves of `c`: rmdir retried until `grace_ms` have passed,
  * then whatever is still in a leaf (only that) is SIGKILLed and rmdir
  * retried for a bounded time; a leaf that stays is logged once. Closes
@@ -185,6 +193,9 @@ struct session_join {
 	struct session_record rec;
 	bool created;               /* this call started the session */
 	bool refused;               /* -EPERM: a live session this may not join */
+	bool host_failure;          /* failed for a reason of the host's or the
+				     * admin's making (state directory, a
+				     * monitor's set-up step), never a user's */
 };
 int session_get(const struct session_spec *spec, struct session_join *out,
 		char *err, size_t errlen);

@@ -50,8 +50,9 @@ int idmap_build(uint32_t own, bool root_inside,
 {
 	/* Next free inside id. For self, 0 is never mapped: no process can
 	 * become uid 0 of the session's user namespace, whatever setuid file
-	 * a subuid of the user's may own (with no_new_privs = no), so nobody
-	 * reaches a capability there. */
+	 * a subuid of the user's may own (with no_new_privs = no). (A file
+	 * capability, like ping's, still grants its capability there with
+	 * no_new_privs = no; that namespace owns nothing of the session's.) */
 	uint64_t inside = own == 0 ? 0 : 1; /* own 0 (never a session user) */
 	bool own_done = false;
 	int rc;

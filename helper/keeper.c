@@ -105,7 +105,7 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 	 * reads it from a signalfd. Every other signal keeps its default
 	 * action, which the kernel never carries out on a PID namespace's
 	 * init when sent from inside (nor SIGKILL/SIGSTOP from inside);
-	 * from outside only host root may signal it. */
+	 * from outside, host root and the user's own uid (keeper_idle.c). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);

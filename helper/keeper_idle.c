@@ -25,8 +25,10 @@
  * keeps its default action, which the kernel never carries out on a PID
  * namespace's init when it comes from inside the namespace, so `kill -TERM
  * 1` (or any other) from the session, even from a user who is root in the
- * session's user namespace, does nothing. Only host root, from outside,
- * can signal it at all, and only SIGKILL would end it. */
+ * session's user namespace, does nothing. From outside the PID namespace
+ * host root, or a process of the user's own uid (a user has none outside
+ * their sessions, normally), can still SIGKILL or SIGSTOP it: that ends or
+ * stalls only the user's own session. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

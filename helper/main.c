@@ -480,7 +480,7 @@ static int cmd_pam_open(const struct session_spec *s)
 	}
 	if (r < 0) {
 		ns_err("cannot start session for %s: %s", s->user, err);
-		return r == -ETIMEDOUT ? NSP_EXIT_BUSY : EXIT_FAILED;
+		return j.host_failure ? EXIT_FAILED : NSP_EXIT_CLOSED;
 	}
 	/* The opener (the process that called pam_open_session and made the
 	 * socketpair on our stdin: its SO_PEERCRED) goes under the session's
@@ -693,10 +693,12 @@ int main(int argc, char **argv)
 	if (a.verb == VERB_PAM_OPEN) {
 		if (spec->pol.exempt || pw->pw_uid == 0)
 			return NSP_EXIT_EXEMPT;
-		/* A PAM login's privileged parent (sshd's monitor, su, login)
-		 * works inside the session's mount namespace. A user who is
-		 * root inside owns that mount table and could bend the paths
-		 * the parent writes as host root (utmp, wtmp, lastlog). */
+		/* Not through PAM: sshd insists that the user's uid is what
+		 * getuid() returns after it drops privileges, which cannot
+		 * hold for uid 0 inside, and a login is the unattended path:
+		 * root inside is for `nsession-helper run`. (The mount table
+		 * the login's privileged parent works in is the host's user
+		 * namespace's, not the user's: SECURITY.md.) */
 		if (spec->pol.identity == NSC_ID_ROOT) {
 			ns_refuse("user=%s uid=%u: identity = root sessions are entered with "
 				  "'nsession-helper run', not through PAM", pw->pw_name, pw->pw_uid);

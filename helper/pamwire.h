@@ -8,10 +8,13 @@
  * 0. Exit NSP_EXIT_EXEMPT means "policy exempts this user" and nothing is
  * sent; any other exit means failure (the reason is on the helper's stderr
  * and in syslog). Exit 1 (and 127, no helper) are failures of the host's
- * or the admin's making, which pam_nsession's onerr=succeed may let
- * through; every other failure is one a user might cause or a refusal
- * (2: refused, NSP_EXIT_BUSY: a lock held past its deadline, a signal, no
- * answer in time), and the module fails closed whatever onerr says.
+ * or the admin's making only (the policy, the state directory, a set-up
+ * step of the monitor's: namespaces, veth, nftables, cgroups), which
+ * pam_nsession's onerr=succeed may let through; every other failure is a
+ * refusal (2) or one a user might cause (NSP_EXIT_CLOSED: a lock held past
+ * its deadline, the session's login limit, a monitor that died or refused
+ * its parent, a join that failed; a signal; no answer in time), and the
+ * module fails closed whatever onerr says.
  *
  * Both sides are built from the same tree; the magic changes whenever the
  * layout does. Apart from privs.c (dropping capabilities), the module
@@ -25,7 +28,7 @@
 #define NSP_NS_KINDS 7                 /* user mnt pid ipc uts net cgroup */
 #define NSP_MAX_FDS (1 + NSP_NS_KINDS)
 #define NSP_EXIT_EXEMPT 4
-#define NSP_EXIT_BUSY 5                /* gave up waiting on a lock */
+#define NSP_EXIT_CLOSED 5              /* failed: never let through unisolated */
 
 enum {
 	NSP_IDENTITY_ROOT = 1u << 0,   /* policy identity = root */

@@ -54,6 +54,10 @@
 #define MAX_LOGINS 1024
 #define PEER_IFNAME "eth0"
 #define SETUP_TIMEOUT_MS 10000
+/* Each of the keeper's two messages ("U", "K"): a set-up takes
+ * milliseconds; a monitor holding the user's lock must stay well inside
+ * USER_LOCK_WAIT_MS (another login of the user waits on it). */
+#define KEEPER_TIMEOUT_MS 5000
 /* How long an ending session's cgroup may take to empty by itself (a PAM
  * login's opener exits just after close_session) before what is left in it
  * is killed; the user's lock is not held meanwhile (cg_session_remove). */
@@ -284,8 +288,30 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 }
 
 /* The user's lock: `timeout_ms` as for state_lock (a login waits
- * STATE_LOCK_WAIT_MS at most; a monitor ending its session waits for
+ * USER_LOCK_WAIT_MS at most; a monitor ending its session waits for
  * ever). */
+/* A pidfd for the live monitor named by a record state_read refuses, or
+ * -ESTALE. */
+static int other_monitor(int dirfd, uint32_t uid)
+{
+	uint64_t start;
+	pid_t pid;
+
+	if (state_read_monitor(dirfd, uid, &pid, &start) < 0)
+		return -ESTALE;
+	return pidfd_checked(pid, start);
+}
+
+static bool other_monitor_alive(int dirfd, uint32_t uid)
+{
+	int fd = other_monitor(dirfd, uid);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static int user_lock(int dirfd, uint32_t uid, int timeout_ms)
 {
 	char name[32];
@@ -320,6 +346,7 @@ struct monitor {
 	int ksync;       /* monitor end of the keeper's sync socket */
 	int listen_fd;
 	bool lease_made, veth_made, nft_made, record_written;
+	int lease_fd;    /* the lease, flock()ed for the monitor's life */
 	struct cg_session cg; /* the session's cgroup (rec.cgroup), if any */
 	bool cg_defer;        /* monitor_end removes it after unlocking */
 	bool owns_names; /* false once the record names another monitor */
@@ -351,7 +378,7 @@ static void report(struct monitor *m, const char *fmt, ...)
 			snprintf(msg, sizeof(msg), "Ekeeper: %s", kmsg + 1);
 		}
 	}
-	if (msg[0] == 'E' || msg[0] == 'T')
+	if (msg[0] == 'E' || msg[0] == 'T' || msg[0] == 'F')
 		ns_err("session of %s: %s", m->spec->user, msg + 1);
 	if (m->report_fd >= 0)
 		(void)send(m->report_fd, msg, strlen(msg), MSG_NOSIGNAL);
@@ -398,11 +425,16 @@ static void monitor_undo(struct monitor *m)
  * started us (issue 14, case 7): their scheduling policy, nice value, CPU
  * affinity and I/O priority (a monitor at SCHED_IDLE holding pool.lock
  * would slow every other user's login), their oom_score_adj, their session
- * keyring (a fresh anonymous one), a timer slack. On a host without
- * systemd, out of their cgroup into the root of each hierarchy (on a
- * systemd host sd_session_scope moves it, before any lock). And never a
- * child of a subreaper of theirs, which could reap it or watch it. */
-static int monitor_leave_user_context(void)
+ * keyring (a fresh anonymous one), a timer slack. Their cgroup: on a
+ * systemd host, where a user may own one (a delegated subtree of their
+ * manager's), sd_session_scope moves the monitor into a scope of its own
+ * before it takes any lock. Elsewhere cgroups are root's (no user owns one
+ * unless an admin delegated it), and the monitor stays where it was
+ * started: moving it into the root of each hierarchy cost 15-20 ms per new
+ * session on a cgroup v1 host (a v1 migration waits for an RCU grace
+ * period per hierarchy). And never a child of a subreaper of theirs, which
+ * could reap it or watch it. */
+static int monitor_leave_user_context(pid_t first_parent)
 {
 	struct sched_param sp = { 0 };
 	cpu_set_t all;
@@ -433,9 +465,13 @@ static int monitor_leave_user_context(void)
 	/* KEYCTL_JOIN_SESSION_KEYRING with no name: a new anonymous one. */
 	if (syscall(SYS_keyctl, 1, NULL) < 0 && errno != ENOSYS)
 		return -errno;
-	if (!sd_host() && (r = cg_enter_root()) < 0)
-		return r;
-	parent = getppid();
+	/* The intermediate that forked us (all ids 0, so the user cannot
+	 * stop it) exits at once; then we are someone else's child. */
+	for (int i = 0; (parent = getppid()) == first_parent; i++) {
+		if (i == 2000)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
 	snprintf(path, sizeof(path), "/proc/%d", (int)parent);
 	if (parent != 1 && (stat(path, &st) < 0 || st.st_uid != 0))
 		return -ECHILD;
@@ -443,10 +479,16 @@ static int monitor_leave_user_context(void)
 }
 
 /* A daemon's process state, whatever the invoking user left us. */
-static int monitor_detach(int keep1, int keep2)
+static int monitor_detach(int keep1, int keep2, pid_t first_parent)
 {
+	/* Every limit the caller could have lowered (the session's user
+	 * namespace takes its NPROC, MEMLOCK, SIGPENDING and MSGQUEUE caps
+	 * from the keeper's limits when it is made). */
 	static const int resets[] = { RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_AS,
-				      RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE };
+				      RLIMIT_LOCKS, RLIMIT_SIGPENDING, RLIMIT_MSGQUEUE,
+				      RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_RTPRIO, RLIMIT_RTTIME,
+				      RLIMIT_NICE };
+	struct rlimit stack = { 8 << 20, RLIM_INFINITY };
 	struct rlimit inf = { RLIM_INFINITY, RLIM_INFINITY };
 	struct rlimit nofile = { MAX_LOGINS + 64, MAX_LOGINS + 64 };
 	struct rlimit nocore = { 0, 0 };
@@ -467,6 +509,7 @@ static int monitor_detach(int keep1, int keep2)
 	for (size_t i = 0; i < NS_ARRAY_SIZE(resets); i++)
 		(void)setrlimit(resets[i], &inf);
 	(void)setrlimit(RLIMIT_NOFILE, &nofile);
+	(void)setrlimit(RLIMIT_STACK, &stack);
 	(void)setrlimit(RLIMIT_CORE, &nocore);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
@@ -482,7 +525,7 @@ static int monitor_detach(int keep1, int keep2)
 	umask(077);
 	if (chdir("/") < 0)
 		return -errno;
-	r = monitor_leave_user_context();
+	r = monitor_leave_user_context(first_parent);
 	if (r < 0)
 		return r;
 	for (int sig = 1; sig < NSIG; sig++)
@@ -653,7 +696,7 @@ static int keeper_said(struct monitor *m, char want)
 	char buf[256];
 	ssize_t n = -1;
 
-	if (wait_readable(m->ksync, SETUP_TIMEOUT_MS) == 0)
+	if (wait_readable(m->ksync, KEEPER_TIMEOUT_MS) == 0)
 		n = recv(m->ksync, buf, sizeof(buf) - 1, 0);
 	if (n <= 0) {
 		report(m, "Ekeeper did not start");
@@ -773,11 +816,13 @@ static int monitor_network(struct monitor *m, uint32_t host, uint32_t peer)
 	return 0;
 }
 
-/* With the pool exhausted (under pool.lock): the leases of users whose
- * session is not being made or ended right now (their lock is free) and
- * that have no record, or a record whose monitor is dead (a monitor killed
- * between lease and record, a crash), are cleaned up with everything else
- * of theirs. Returns how many users' leases went. */
+/* With the pool exhausted (under pool.lock): a lease that no live monitor
+ * holds (state_lease_held), of a user whose session is not being made or
+ * ended right now (their lock is free) and who has no record, or a record
+ * whose monitor is dead (a monitor killed between lease and record, a
+ * crash), is cleaned up with everything else of theirs. A record that does
+ * not parse (one of an older nsession's, perhaps live) is left alone.
+ * Returns how many users' leases went. */
 static int reclaim_leases(int dirfd, uint32_t self)
 {
 	uint32_t used[4096], owners[4096];
@@ -791,7 +836,7 @@ static int reclaim_leases(int dirfd, uint32_t self)
 		char why[256];
 		int lockfd, mfd, r;
 
-		if (owners[i] == self)
+		if (owners[i] == self || state_lease_held(dirfd, owners[i], used[i]) != 0)
 			continue;
 		lockfd = user_lock(dirfd, owners[i], 0); /* never wait here */
 		if (lockfd < 0)
@@ -800,7 +845,7 @@ static int reclaim_leases(int dirfd, uint32_t self)
 		mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
 		if (mfd >= 0) {
 			close(mfd);
-		} else {
+		} else if (r == 0 || r == -ENOENT) {
 			ns_warn_log("lease of uid %u reclaimed: %s", (unsigned)owners[i],
 				    r == -ENOENT ? "no session record" : "its monitor is gone");
 			cleanup_stale(dirfd, owners[i], r == 0 ? &rec : NULL, NULL);
@@ -862,21 +907,21 @@ static int monitor_setup(struct monitor *m)
 		report(m, r == -ENODEV ? "Ebridge %s does not exist"
 		       : r == -EMEDIUMTYPE ? "Ebridge = %s: that interface is not a bridge"
 		       : "Elooking up bridge %s failed", p->bridge);
-		return r;
+		goto fail;
 	}
 	if (nsc_net_has_veth(p->network)) {
 		uint32_t used[4096];
 		size_t nused;
 
-		pool_lock = state_lock(m->dirfd, STATE_POOL_LOCK, STATE_LOCK_WAIT_MS);
-		if (pool_lock == -ETIMEDOUT) {
-			report(m, "Tthe address pool has been locked by another session's set-up "
-			       "for %d s; giving up", STATE_LOCK_WAIT_MS / 1000);
-			return pool_lock;
-		}
+		pool_lock = state_lock(m->dirfd, STATE_POOL_LOCK, POOL_LOCK_WAIT_MS);
 		if (pool_lock < 0) {
-			report(m, "Elocking the address pool: %s", strerror(-pool_lock));
-			return pool_lock;
+			r = pool_lock;
+			if (r == -ETIMEDOUT)
+				report(m, "Tthe address pool has been locked by another session's "
+				       "set-up for %d s; giving up", POOL_LOCK_WAIT_MS / 1000);
+			else
+				report(m, "Elocking the address pool: %s", strerror(-r));
+			goto fail;
 		}
 		FAULT("pool-locked");
 		r = state_leases(m->dirfd, used, NULL, NS_ARRAY_SIZE(used), &nused);
@@ -892,7 +937,11 @@ static int monitor_setup(struct monitor *m)
 			r = addrpool_addrs(p->pool_net, p->pool_prefix, pool_index, &host, &peer);
 		if (r == 0) {
 			r = state_lease_take(m->dirfd, s->uid, pool_index);
-			m->lease_made = r == 0;
+			m->lease_made = r >= 0;
+			if (r >= 0) {
+				m->lease_fd = r; /* held until the monitor exits */
+				r = 0;
+			}
 		}
 		if (r < 0) {
 			report(m, "Eallocating an address: %s",
@@ -1148,22 +1197,26 @@ static void monitor_loop(struct monitor *m, int sigfd)
 }
 
 /* The monitor process. Never returns. */
-static void monitor_main(const struct session_spec *spec, int dirfd, int report_fd)
+static void monitor_main(const struct session_spec *spec, int dirfd, int report_fd,
+			 pid_t parent)
 {
 	struct monitor m = {
 		.spec = spec, .dirfd = dirfd, .report_fd = report_fd,
-		.kpid = -1, .kpidfd = -1, .ksync = -1, .listen_fd = -1, .owns_names = true,
+		.kpid = -1, .kpidfd = -1, .ksync = -1, .listen_fd = -1, .lease_fd = -1,
+		.owns_names = true,
 	};
 	sigset_t set;
 	int sigfd, r;
 
 	FAULT("monitor-start");
-	r = monitor_detach(dirfd, report_fd);
+	r = monitor_detach(dirfd, report_fd, parent);
+	if (r == -ECHILD) {
+		report(&m, "Fstarting the session monitor: it would be the child of a subreaper "
+		       "process that is not root's; start the login from elsewhere");
+		_exit(1);
+	}
 	if (r < 0) {
-		report(&m, "Estarting the session monitor: %s", r == -ECHILD
-		       ? "it would be the child of a subreaper process that is not root's; "
-			 "start the login from elsewhere"
-		       : strerror(-r));
+		report(&m, "Estarting the session monitor: %s", strerror(-r));
 		_exit(1);
 	}
 	sigemptyset(&set);
@@ -1196,8 +1249,11 @@ static void monitor_main(const struct session_spec *spec, int dirfd, int report_
 }
 
 /* Start a monitor for `spec` (double fork: it is nobody's child but
- * init's) and wait for its verdict. Called under the user's lock. */
-static int spawn_session(int dirfd, const struct session_spec *spec, char *err, size_t errlen)
+ * init's) and wait for its verdict. Called under the user's lock. A set-up
+ * step that failed ("E") sets *host; a lock it gave up on ("T") or a
+ * context it refused ("F") does not. */
+static int spawn_session(int dirfd, const struct session_spec *spec, char *err, size_t errlen,
+			 bool *host)
 {
 	char buf[512];
 	int sv[2], r = 0, status;
@@ -1214,10 +1270,15 @@ static int spawn_session(int dirfd, const struct session_spec *spec, char *err, 
 		return r;
 	}
 	if (pid == 0) {
+		pid_t self = getpid();
 		close(sv[0]);
+		/* All ids 0 first: the caller (the user, in `run`) must not be
+		 * able to stop this process and keep the monitor its child. */
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			_exit(1);
 		pid = fork();
 		if (pid == 0)
-			monitor_main(spec, dirfd, sv[1]);
+			monitor_main(spec, dirfd, sv[1], self);
 		_exit(pid < 0 ? 1 : 0);
 	}
 	close(sv[1]);
@@ -1232,6 +1293,7 @@ static int spawn_session(int dirfd, const struct session_spec *spec, char *err, 
 	buf[n] = '\0';
 	if (buf[0] != 'K') {
 		snprintf(err, errlen, "%s", buf + 1);
+		*host = buf[0] == 'E';
 		return buf[0] == 'T' ? -ETIMEDOUT : -EIO;
 	}
 	return 0;
@@ -1253,10 +1315,12 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 
 	out->ref_fd = -1;
 	out->refused = false;
+	out->host_failure = false;
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		out->ns_fds[i] = -1;
 	dirfd = state_dir_open();
 	if (dirfd < 0) {
+		out->host_failure = true;
 		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR,
 			 dirfd == -EPERM ? "not root-owned with mode 0700" : strerror(-dirfd));
 		return dirfd;
@@ -1264,15 +1328,16 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		struct session_record rec;
 		char why[256];
-		int lockfd = user_lock(dirfd, spec->uid, STATE_LOCK_WAIT_MS);
+		int lockfd = user_lock(dirfd, spec->uid, USER_LOCK_WAIT_MS);
 		bool created = false;
 
 		if (lockfd < 0) {
 			if (lockfd == -ETIMEDOUT)
 				snprintf(err, errlen, "another login of %s has held its session lock for "
-					 "%d s; giving up", spec->user, STATE_LOCK_WAIT_MS / 1000);
+					 "%d s; giving up", spec->user, USER_LOCK_WAIT_MS / 1000);
 			else
 				snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
+			out->host_failure = lockfd != -ETIMEDOUT;
 			r = lockfd;
 			break;
 		}
@@ -1289,6 +1354,16 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 				ns_warn_log("stale " SESSION_LOG_FMT " record removed", SESSION_LOG_ARGS(&rec));
 				cleanup_stale(dirfd, spec->uid, &rec, NULL);
 			}
+		} else if (r != -ENOENT && other_monitor_alive(dirfd, spec->uid)) {
+			/* A record this version cannot read, whose monitor
+			 * lives: a session of another nsession (an upgrade). */
+			snprintf(err, errlen, "a session of %s made by another version of nsession "
+				 "is still running; end it first: nsessionctl terminate %s",
+				 spec->user, spec->user);
+			user_unlock(dirfd, spec->uid, lockfd);
+			out->refused = true;
+			r = -EPERM;
+			break;
 		} else if (r != -ENOENT) {
 			ns_warn_log("%s; removing it", why);
 			cleanup_stale(dirfd, spec->uid, NULL, &spec->pol);
@@ -1296,7 +1371,7 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 		}
 		FAULT("locked");
 		if (r == -ESTALE || r == -ENOENT) {
-			r = spawn_session(dirfd, spec, err, errlen);
+			r = spawn_session(dirfd, spec, err, errlen, &out->host_failure);
 			created = r == 0;
 			FAULT("spawned");
 			if (r == 0) {
@@ -1352,7 +1427,7 @@ int session_terminate(uint32_t uid, char *err, size_t errlen)
 		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
 		return dirfd;
 	}
-	lockfd = user_lock(dirfd, uid, STATE_LOCK_WAIT_MS);
+	lockfd = user_lock(dirfd, uid, USER_LOCK_WAIT_MS);
 	if (lockfd < 0) {
 		close(dirfd);
 		snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
@@ -1363,7 +1438,9 @@ int session_terminate(uint32_t uid, char *err, size_t errlen)
 		snprintf(err, errlen, "no session for uid %u", uid);
 		goto out;
 	}
-	mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
+	/* A record of another version's: its monitor, if it lives, ends its
+	 * own session as it knows how (SIGTERM). */
+	mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : other_monitor(dirfd, uid);
 	if (mfd < 0) {
 		/* Nobody to ask: clean up here. */
 		cleanup_stale(dirfd, uid, r == 0 ? &rec : NULL, NULL);

@@ -573,3 +573,27 @@ void state_build_hash(const char *text, char out[STATE_ID_LEN + 1])
 	}
 	snprintf(out, STATE_ID_LEN + 1, "%016" PRIx64, h);
 }
+
+int state_parse_monitor(const char *buf, size_t len, pid_t *pid, uint64_t *start)
+{
+	bool have_pid = false, have_start = false;
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		char val[VALUE_MAX];
+
+		pos += n + 1;
+		if (n > 12 && n - 12 < sizeof(val) && memcmp(line, "monitor_pid=", 12) == 0) {
+			memcpy(val, line + 12, n - 12);
+			val[n - 12] = '\0';
+			have_pid = parse_pid(val, pid) == 0 && *pid > 0;
+		} else if (n > 14 && n - 14 < sizeof(val) && memcmp(line, "monitor_start=", 14) == 0) {
+			memcpy(val, line + 14, n - 14);
+			val[n - 14] = '\0';
+			have_start = ns_parse_u64(val, start) == 0;
+		}
+	}
+	return have_pid && have_start ? 0 : -EINVAL;
+}

@@ -85,6 +85,12 @@ int state_format(const struct session_record *r, char *buf, size_t len);
 int state_parse(const char *buf, size_t len, struct session_record *out,
 		char *err, size_t errlen);
 
+/* From a record that state_parse refuses (one of another version of
+ * nsession, say), only its monitor: the monitor_pid= and monitor_start=
+ * lines, wherever they are. 0, or -EINVAL if either is missing or bad.
+ * Never a reason to trust anything else in it. */
+int state_parse_monitor(const char *buf, size_t len, pid_t *pid, uint64_t *start);
+
 /* The build fingerprint of `text` (a canonical description of how a
  * session is built): STATE_ID_LEN lowercase hex digits. */
 void state_build_hash(const char *text, char out[STATE_ID_LEN + 1]);

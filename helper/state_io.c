@@ -165,6 +165,21 @@ int state_read(int dirfd, uint32_t uid, struct session_record *r, char *err, siz
 	return 0;
 }
 
+int state_read_monitor(int dirfd, uint32_t uid, pid_t *pid, uint64_t *start)
+{
+	char name[32], why[128], *buf = NULL;
+	size_t len;
+	int ret;
+
+	rec_name(uid, name);
+	ret = ns_read_trusted(dirfd, name, STATE_FILE_MAX, true, &buf, &len, why, sizeof(why));
+	if (ret < 0)
+		return ret;
+	ret = state_parse_monitor(buf, len, pid, start);
+	free(buf);
+	return ret;
+}
+
 int state_write(int dirfd, const struct session_record *r)
 {
 	char name[32], tmp[48], buf[STATE_FILE_MAX];
@@ -216,7 +231,9 @@ static int parse_lease_name(const char *name, uint32_t *uid, uint32_t *index)
 	return 0;
 }
 
-static int lease_make(int ldfd, uint32_t uid, uint32_t index)
+/* Make leases/UID.INDEX; with `hold`, return it open and flock()ed (the
+ * mark of a live monitor, see state_lease_held), else 0. */
+static int lease_make(int ldfd, uint32_t uid, uint32_t index, bool hold)
 {
 	char name[32];
 	int fd;
@@ -225,9 +242,19 @@ static int lease_make(int ldfd, uint32_t uid, uint32_t index)
 	fd = openat(ldfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	close(fd);
-	return 0;
+	if (!hold) {
+		close(fd);
+		return 0;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = -errno;
+		close(fd);
+		(void)unlinkat(ldfd, name, 0);
+		return e;
+	}
+	return fd;
 }
+
 
 /* Lease indices of the veth sessions recorded in the state directory, as
  * lease files: for sessions made by a helper from before lease files (an
@@ -249,7 +276,7 @@ static void leases_migrate(int dirfd, int ldfd)
 		*dot = '\0';
 		if (ns_parse_u32(de->d_name, &uid) == 0 &&
 		    state_read(dirfd, uid, &r, err, sizeof(err)) == 0 && nsc_net_has_veth(r.network))
-			(void)lease_make(ldfd, uid, r.pool_index);
+			(void)lease_make(ldfd, uid, r.pool_index, false);
 	}
 	closedir(d);
 }
@@ -280,8 +307,25 @@ int state_lease_take(int dirfd, uint32_t uid, uint32_t index)
 
 	if (ldfd < 0)
 		return ldfd;
-	r = lease_make(ldfd, uid, index);
+	r = lease_make(ldfd, uid, index, true);
 	close(ldfd);
+	return r;
+}
+
+int state_lease_held(int dirfd, uint32_t uid, uint32_t index)
+{
+	char name[32];
+	int ldfd = leases_dir(dirfd, false), fd, r;
+
+	if (ldfd < 0)
+		return ldfd;
+	snprintf(name, sizeof(name), "%u.%u", uid, index);
+	fd = openat(ldfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(ldfd);
+	if (fd < 0)
+		return -errno;
+	r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EWOULDBLOCK ? 1 : -errno;
+	close(fd);
 	return r;
 }
 

@@ -34,9 +34,11 @@
  * last one closes (logout, crash, pam_end) the session ends after `linger`.
  * Every fd the module keeps is close-on-exec, so none reaches a shell.
  *
- * identity = root sessions are refused (by the helper, and here again): the
- * opening process works as host root inside the session's mount namespace,
- * whose mount table a root-inside user controls.
+ * identity = root sessions are refused (by the helper, and here again):
+ * sshd cannot run a login whose uid is 0 inside, and root inside is for
+ * `nsession-helper run`. The session's namespaces are owned by the host's
+ * user namespace, so the opening process, host root in them, works in a
+ * mount table no process of the session can change (SECURITY.md).
  *
  * Return values: PAM_IGNORE when there is nothing to do (root, exempt by
  * policy, a hook that does not apply); failures give PAM_SESSION_ERR /

@@ -638,6 +638,37 @@ static void test_parse_nul(void **state)
 	assert_string_equal(err, "line 31: NUL byte");
 }
 
+/* Only the monitor, from a record of another version. */
+static void test_parse_monitor(void **state)
+{
+	const char *v2 = "version=2\nuser=alice\nmonitor_start=123450\nmonitor_pid=4241\nfoo\n";
+	const char *bad[] = {
+		"version=2\nmonitor_pid=4241\n",                      /* no start */
+		"monitor_start=123450\n",                              /* no pid */
+		"monitor_pid=0\nmonitor_start=1\n",                    /* pid 0 */
+		"monitor_pid=-5\nmonitor_start=1\n",
+		"monitor_pid=42x\nmonitor_start=1\n",
+		"monitor_pid=42\nmonitor_start=18446744073709551616\n", /* 2^64 */
+		"monitor_pid=\nmonitor_start=1\n",
+		"",
+	};
+	uint64_t start = 0;
+	pid_t pid = 0;
+
+	assert_int_equal(state_parse_monitor(v2, strlen(v2), &pid, &start), 0);
+	assert_int_equal(pid, 4241);
+	assert_true(start == 123450);
+	/* No final newline: the last line still counts. */
+	assert_int_equal(state_parse_monitor("monitor_pid=7\nmonitor_start=9", 29, &pid, &start), 0);
+	assert_int_equal(pid, 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (state_parse_monitor(bad[i], strlen(bad[i]), &pid, &start) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+	/* The current format works too. */
+	assert_int_equal(state_parse_monitor(veth_text, strlen(veth_text), &pid, &start), 0);
+	assert_int_equal(pid, 4241);
+}
+
 /* The build fingerprint: fixed for a text, different for another. */
 static void test_build_hash(void **state)
 {
@@ -689,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_parse_nul),
 		cmocka_unit_test(test_parse_err_buffer),
 		cmocka_unit_test(test_build_hash),
+		cmocka_unit_test(test_parse_monitor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
