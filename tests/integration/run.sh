@@ -132,6 +132,11 @@ out=$(run_as nsit3 sh -c 'umount /proc 2>/dev/null || umount -l /proc 2>/dev/nul
 expect_eq "root inside cannot unmount the session's /proc" nsession-keeper "$out"
 out=$(run_as nsit3 unshare -m sh -c 'umount /tmp 2>/dev/null && echo TMP-GONE; umount /proc 2>/dev/null && echo PROC-GONE')
 expect_eq "nor the private /tmp or /proc in a mount namespace of its own (locked)" "" "$out"
+out=$(run_as nsit1 findmnt -no OPTIONS /tmp)
+expect_match "the private /tmp is bounded (tmp_size 25% of RAM, tmp_inodes 262144)" \
+	"(^|,)size=[0-9]+k(,|$).*nr_inodes=262144(,|$)" "$out"
+out=$(run_as nsit1 findmnt -no OPTIONS /dev/shm)
+expect_match "... and so is the private /dev/shm" "nr_inodes=262144(,|$)" "$out"
 run_as nsit1 sh -c 'echo hi > /tmp/nsit-private-file'
 if [ -e /tmp/nsit-private-file ]; then bad "private /tmp"; rm -f /tmp/nsit-private-file; else ok "private /tmp: file made inside not on the host"; fi
 out=$(run_as nsit3 sh -c 'umount /tmp 2>&1 && echo TMP-GONE; umount /dev/shm 2>&1 && echo SHM-GONE')

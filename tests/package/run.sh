@@ -264,8 +264,18 @@ pam-auth-update --disable nsession >>"$T/pau.log" 2>&1
 expect_eq "pam-auth-update --disable nsession" 0 $?
 if diff -r "$T/save/pam.d" /etc/pam.d >/dev/null; then ok "/etc/pam.d is as before after --disable"; else bad "/etc/pam.d is as before after --disable"; fi
 FILES=$(dpkg-query -L nsession | while read -r f; do [ -d "$f" ] || echo "$f"; done)
+# Any process may call itself nsession-mon: the postrm must not take one of
+# a user's for a live session's monitor (issue 14) and keep the state.
+setpriv --reuid="$(id -u nsp1)" --regid="$(id -g nsp1)" --init-groups -- \
+	sh -c 'printf nsession-mon >/proc/self/comm; while sleep 1; do :; done' &
+FAKEMON=$!
+wait_for 5 sh -c "[ \"\$(cat /proc/$FAKEMON/comm)\" = nsession-mon ]"
 apt-get purge -y -qq nsession >"$T/apt.log" 2>&1
 expect_eq "apt-get purge nsession" 0 $?
+kill "$FAKEMON" 2>/dev/null
+wait "$FAKEMON" 2>/dev/null
+expect_eq "a user's process named nsession-mon is not a live session to the postrm" "" \
+	"$(grep 'sessions are still running' "$T/apt.log")"
 left=$(for f in $FILES /usr/libexec/nsession /usr/share/doc/nsession; do [ -e "$f" ] && echo "$f"; done)
 expect_eq "no file of the package is left ($(echo "$FILES" | wc -l) files)" "" "$left"
 expect_eq "no /etc/nsession.conf" "" "$(ls /etc/nsession.conf 2>/dev/null)"

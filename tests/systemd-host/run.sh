@@ -37,7 +37,7 @@ set -o pipefail
 U=nsg1
 BOOT_TIMEOUT=${NSESSION_GUEST_BOOT_TIMEOUT:-900}
 CHECKS=${NSESSION_GUEST_CHECKS:-"check_guest_reaches_nothing check_systemd_pid1 check_cgroup2 check_root_not_isolated
-	check_login_isolated check_other_logins check_no_user_manager check_runtime_dir check_systemd_run check_systemd_run_xdg
+	check_login_isolated check_other_logins check_no_user_manager check_runtime_dir check_own_mounts check_systemd_run check_systemd_run_xdg
 	check_bus_probes check_no_process_outside check_at check_crontab check_cron_job_joins
 	check_loginctl check_scopes report_layout check_two_logins check_terminate_session check_teardown
 	check_kill_user_processes check_terminate_user check_systemctl_stop check_limits check_purge"}
@@ -390,6 +390,19 @@ check_runtime_dir() {
 	hold_login
 	expect_eq "inside: /run/user holds only $UID_U, and it is empty and the user's (0700)" \
 		"$UID_U|$U 700" "$(guest_as "$U" 'ls -A /run/user | tr "\n" "|"; stat -c "%U %a" /run/user/$(id -u); ls -A /run/user/$(id -u) | tr "\n" "|"')"
+}
+# The session's own mounts on a real host (issue 14): /dev/mqueue of its
+# IPC namespace (another superblock than the host's), a sysfs of its own
+# that lists only its interfaces, with the host's cgroup2 tree on it
+check_own_mounts() {
+	hold_login
+	expect_ne "inside: /dev/mqueue is the session's, not the host's" \
+		"$(gsh 'stat -c %d /dev/mqueue')" "$(guest_as "$U" 'stat -c %d /dev/mqueue')"
+	expect_eq "inside: /sys/class/net lists only the session's eth0 and lo" "eth0 lo" \
+		"$(guest_as "$U" 'ls /sys/class/net | tr "\n" " " | sed "s/ $//"')"
+	expect_eq "inside: /sys/fs/cgroup is cgroup2" cgroup2fs "$(guest_as "$U" 'stat -f -c %T /sys/fs/cgroup')"
+	guest_as "$U" 'mount -t tmpfs x /mnt 2>/dev/null || umount /proc 2>/dev/null || hostname x 2>/dev/null || echo refused' >"$T/out" 2>&1
+	expect_eq "inside: mount, umount /proc, hostname: all refused" refused "$(cat "$T/out")"
 }
 # The user bus and the manager's API from inside: nothing answers
 check_bus_probes() {
