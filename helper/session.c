@@ -466,12 +466,16 @@ static int monitor_leave_user_context(pid_t first_parent)
 	if (syscall(SYS_keyctl, 1, NULL) < 0 && errno != ENOSYS)
 		return -errno;
 	/* The intermediate that forked us (all ids 0, so the user cannot
-	 * stop it) exits at once; then we are someone else's child. */
-	for (int i = 0; (parent = getppid()) == first_parent; i++) {
-		if (i == 2000)
-			return -ETIMEDOUT;
-		usleep(1000);
+	 * stop it) exits at once; then we are someone else's child. Its pidfd
+	 * turns readable when it has exited (and we have been reparented). */
+	fd = pidfd_open_(first_parent);
+	if (fd >= 0) {
+		(void)wait_readable(fd, 2000);
+		close(fd);
 	}
+	parent = getppid();
+	if (parent == first_parent)
+		return -ETIMEDOUT;
 	snprintf(path, sizeof(path), "/proc/%d", (int)parent);
 	if (parent != 1 && (stat(path, &st) < 0 || st.st_uid != 0))
 		return -ECHILD;
