@@ -42,7 +42,8 @@ SBIN_PROGS  := nsessionctl
 O           ?= build
 VERSION     := 0.1
 
-PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0
+# libnetfilter_conntrack: conntrack.c forgets a session address's entries.
+PKGS := libcap libseccomp libnl-3.0 libnl-route-3.0 libnetfilter_conntrack
 # libnftables and libsystemd: their headers only; nft.c dlopen()s libnftables
 # when a nat session needs it, systemd.c libsystemd in the monitor on a
 # systemd host.
@@ -76,12 +77,12 @@ LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
 CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/args.c \
             helper/addrpool.c helper/session_state.c helper/nftrules.c conf/util.c \
-            helper/cgroupfmt.c
+            helper/cgroupfmt.c conf/resolvgen.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
               helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c \
-              helper/cgroup.c helper/systemd.c
+              helper/cgroup.c helper/systemd.c helper/dnsfiles.c helper/conntrack.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -171,7 +172,7 @@ check-asan:
 # for FUZZ_TIME seconds on a copy of fuzz/corpus/TARGET in $(FUZZ_O)/run/,
 # where crash artifacts go too, and fails if any target finds one.
 FUZZ_TIME    ?= 30
-FUZZ_TARGETS := config subid state args
+FUZZ_TARGETS := config subid state args resolv
 FUZZ_O       := $(O)/fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

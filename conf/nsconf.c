@@ -8,12 +8,15 @@
  * each matching section in order. */
 #include "nsconf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "template.h"
@@ -60,6 +63,10 @@ enum key {
 	K_IO_WEIGHT,
 	K_TMP_SIZE,
 	K_TMP_INODES,
+	K_ADDRESS_POOL6,
+	K_IPV6_NAT,
+	K_EGRESS,
+	K_DNS,
 	K_COUNT
 };
 
@@ -83,6 +90,10 @@ static const char *const key_names[K_COUNT] = {
 	[K_IO_WEIGHT] = "io_weight",
 	[K_TMP_SIZE] = "tmp_size",
 	[K_TMP_INODES] = "tmp_inodes",
+	[K_ADDRESS_POOL6] = "address_pool6",
+	[K_IPV6_NAT] = "ipv6_nat",
+	[K_EGRESS] = "egress",
+	[K_DNS] = "dns",
 };
 
 #define LINGER_MAX 86400u
@@ -90,6 +101,8 @@ static const char *const key_names[K_COUNT] = {
 #define DEFAULT_POOL_PREFIX 16u
 #define DEFAULT_TMP_SIZE "25%"
 #define DEFAULT_TMP_INODES 262144u
+#define POOL6_PREFIX_MIN 64u  /* address_pool6: at least a /64 ... */
+#define POOL6_PREFIX_MAX 124u /* ... and at most /124 (four /126 blocks) */
 
 struct section {
 	enum sec_kind kind;
@@ -98,6 +111,7 @@ struct section {
 	unsigned set;                /* bit (1u << key) for every key given */
 	struct nsc_policy val;       /* the values of the keys in `set` */
 };
+_Static_assert(K_COUNT <= 32, "section.set holds one bit per key");
 
 struct nsc_config {
 	struct section *sec; /* sec[0] is [defaults] */
@@ -135,21 +149,34 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
 			*p = '?';
 }
 
-/* Text from the file is shown at most this long in messages. */
+/* Text from the file is shown at most this long in messages; an address,
+ * network or egress rule at most SHOW_ADDR_MAX (the longest IPv6 network
+ * with a protocol and port is shown whole). */
 #define SHOW_MAX 40
+#define SHOW_ADDR_MAX 56
 
-/* Copy s into buf (SHOW_MAX + 4 bytes), cut with "..." when longer. */
-static const char *clip(char buf[SHOW_MAX + 4], const char *s)
+/* Copy s into buf (max + 4 bytes), cut with "..." when longer than max. */
+static const char *clip_to(char *buf, size_t max, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n <= SHOW_MAX) {
+	if (n <= max) {
 		memcpy(buf, s, n + 1);
 	} else {
-		memcpy(buf, s, SHOW_MAX);
-		memcpy(buf + SHOW_MAX, "...", 4);
+		memcpy(buf, s, max);
+		memcpy(buf + max, "...", 4);
 	}
 	return buf;
+}
+
+static const char *clip(char buf[SHOW_MAX + 4], const char *s)
+{
+	return clip_to(buf, SHOW_MAX, s);
+}
+
+static const char *clip_addr(char buf[SHOW_ADDR_MAX + 4], const char *s)
+{
+	return clip_to(buf, SHOW_ADDR_MAX, s);
 }
 
 /* "FILE:LINE: problem"; always returns -EINVAL. */
@@ -229,6 +256,10 @@ void nsc_policy_defaults(struct nsc_policy *p)
 	p->subids = true;
 	p->no_new_privs = true;
 	p->linger = 0;
+	p->pool6.family = 0; /* no IPv6 pool */
+	p->nat6 = true;
+	p->egress_any = true;
+	p->dns = NSC_DNS_AUTO;
 }
 
 /* ---- addresses --------------------------------------------------------- */
@@ -317,6 +348,90 @@ void nsc_format_ipv4(uint32_t addr, char out[16])
 		 (unsigned)addr & 0xffu);
 }
 
+/* IPv4 and IPv6 addresses and networks (struct nsc_addr), with inet_pton:
+ * the text forms it takes, a decimal /N without leading zeros. */
+
+enum addr_result { ADDR_OK, ADDR_SYNTAX, ADDR_PREFIX, ADDR_HOSTBITS };
+
+static unsigned addr_bits(const struct nsc_addr *a)
+{
+	return a->family == AF_INET6 ? 128 : 32;
+}
+
+/* Clear the bits of `a` past its prefix; true if any was set. */
+static bool clear_host_bits(struct nsc_addr *a)
+{
+	bool had = false;
+
+	for (unsigned i = 0; i < sizeof(a->a); i++) {
+		int net = (int)a->prefix - 8 * (int)i; /* network bits in byte i, if > 0 */
+		uint8_t mask = (uint8_t)(0xff00u >> (net <= 0 ? 0 : net >= 8 ? 8 : net));
+
+		if (a->a[i] & ~mask)
+			had = true;
+		a->a[i] &= mask;
+	}
+	return had;
+}
+
+/* On ADDR_HOSTBITS *out is filled in with the host bits cleared (the
+ * network meant, for the message); on other errors it is untouched. */
+static enum addr_result addr_parse(const char *s, struct nsc_addr *out)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	struct nsc_addr a;
+	unsigned v;
+
+	memset(&a, 0, sizeof(a));
+	if (n == 0 || n >= sizeof(buf))
+		return ADDR_SYNTAX;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	a.family = memchr(buf, ':', n) ? AF_INET6 : AF_INET;
+	if (inet_pton(a.family, buf, a.a) != 1)
+		return ADDR_SYNTAX;
+	v = addr_bits(&a);
+	if (slash) {
+		const char *p = slash + 1;
+
+		if (!take_dec(&p, 255, &v) || *p != '\0')
+			return ADDR_SYNTAX;
+		if (v > addr_bits(&a))
+			return ADDR_PREFIX;
+	}
+	a.prefix = (uint8_t)v;
+	*out = a;
+	return clear_host_bits(out) ? ADDR_HOSTBITS : ADDR_OK;
+}
+
+int nsc_parse_addr(const char *s, struct nsc_addr *out)
+{
+	struct nsc_addr a;
+
+	if (!s || !out || addr_parse(s, &a) != ADDR_OK)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+void nsc_format_addr(const struct nsc_addr *a, char out[48])
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (a->family != AF_INET && a->family != AF_INET6) {
+		snprintf(out, 48, "%s", a->family == 0 ? "none" : "?");
+		return;
+	}
+	if (!inet_ntop(a->family, a->a, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "?");
+	if (a->prefix == addr_bits(a))
+		snprintf(out, 48, "%s", buf);
+	else
+		snprintf(out, 48, "%.43s/%u", buf, (unsigned)a->prefix); /* ntop: <= 39 */
+}
+
 /* ---- values ------------------------------------------------------------ */
 
 static int parse_bool(struct parser *ps, enum key k, const char *val, bool *out)
@@ -396,6 +511,198 @@ static int parse_pool(struct parser *ps, const char *val, struct nsc_policy *p)
 	default:
 		return bad_value(ps, K_ADDRESS_POOL, val, "A.B.C.D/N");
 	}
+}
+
+/* address_pool6 = PREFIX/N | none: an IPv6 unicast network, N in
+ * POOL6_PREFIX_MIN..POOL6_PREFIX_MAX, host bits zero. Never ::/64 (the
+ * loopback, unspecified and IPv4-mapped addresses), link-local fe80::/10
+ * or multicast ff00::/8. */
+static int parse_pool6(struct parser *ps, const char *val, struct nsc_policy *p)
+{
+	char q[SHOW_ADDR_MAX + 4], net[48];
+	struct nsc_addr a;
+	enum addr_result res;
+	static const uint8_t zero[8];
+
+	if (strcmp(val, "none") == 0) {
+		memset(&p->pool6, 0, sizeof(p->pool6));
+		return 0;
+	}
+	clip_addr(q, val);
+	res = addr_parse(val, &a);
+	if (res != ADDR_OK && res != ADDR_HOSTBITS)
+		return fail(ps, "address_pool6: \"%s\": not an IPv6 network (expected "
+			    "PREFIX/N or none)", q);
+	if (a.family != AF_INET6)
+		return fail(ps, "address_pool6: \"%s\": not IPv6 (the IPv4 pool is "
+			    "address_pool)", q);
+	if (!strchr(val, '/') || a.prefix < POOL6_PREFIX_MIN || a.prefix > POOL6_PREFIX_MAX)
+		return fail(ps, "address_pool6: \"%s\": prefix length must be %u..%u", q,
+			    POOL6_PREFIX_MIN, POOL6_PREFIX_MAX);
+	if (res == ADDR_HOSTBITS) {
+		nsc_format_addr(&a, net);
+		return fail(ps, "address_pool6: \"%s\": host bits set (the network is %s)", q,
+			    net);
+	}
+	if (a.a[0] == 0xff || (a.a[0] == 0xfe && (a.a[1] & 0xc0) == 0x80) ||
+	    memcmp(a.a, zero, sizeof(zero)) == 0)
+		return fail(ps, "address_pool6: \"%s\": not a unicast prefix (multicast, "
+			    "link-local or ::/64; use a ULA in fd00::/8 or a routed prefix)", q);
+	p->pool6 = a;
+	return 0;
+}
+
+/* Split `val` at commas into at most `max` items, each trimmed, none
+ * empty; `what` names an item in messages ("rule", "server"). Returns the
+ * count, or -EINVAL with the message given. */
+static int split_list(struct parser *ps, enum key k, char *val, char **items,
+		      unsigned max, const char *what)
+{
+	unsigned n = 0;
+
+	for (char *item = val;;) {
+		char *comma = strchr(item, ',');
+
+		if (comma)
+			*comma = '\0';
+		item = trim(item);
+		if (*item == '\0')
+			return fail(ps, "%s: empty %s (a stray comma?)", key_names[k], what);
+		if (n == max)
+			return fail(ps, "%s: more than %u %ss", key_names[k], max, what);
+		items[n++] = item;
+		if (!comma)
+			break;
+		item = comma + 1;
+	}
+	return (int)n;
+}
+
+/* One egress rule: DEST[/N] [tcp [PORT] | udp [PORT] | icmp]. */
+static int parse_rule(struct parser *ps, char *rule, struct nsc_egress *e)
+{
+	char q[SHOW_ADDR_MAX + 4], t[SHOW_ADDR_MAX + 4], net[48];
+	char *save = NULL, *dst, *proto, *port, *extra;
+	uint32_t u;
+
+	clip_addr(q, rule);
+	memset(e, 0, sizeof(*e));
+	dst = strtok_r(rule, " \t", &save);
+	proto = strtok_r(NULL, " \t", &save);
+	port = proto ? strtok_r(NULL, " \t", &save) : NULL;
+	extra = port ? strtok_r(NULL, " \t", &save) : NULL;
+	if (strcmp(dst, "any") == 0 || strcmp(dst, "none") == 0)
+		return fail(ps, "egress: \"%s\": any and none stand alone, never in a list of "
+			    "rules", q);
+	switch (addr_parse(dst, &e->dst)) {
+	case ADDR_OK:
+		break;
+	case ADDR_HOSTBITS:
+		nsc_format_addr(&e->dst, net);
+		return fail(ps, "egress: \"%s\": host bits set (the network is %s)", q, net);
+	case ADDR_PREFIX:
+	case ADDR_SYNTAX:
+	default:
+		return fail(ps, "egress: \"%s\": not an address or network", clip_addr(t, dst));
+	}
+	if (!proto)
+		return 0;
+	if (strcmp(proto, "tcp") == 0) {
+		e->proto = IPPROTO_TCP;
+	} else if (strcmp(proto, "udp") == 0) {
+		e->proto = IPPROTO_UDP;
+	} else if (strcmp(proto, "icmp") == 0) {
+		e->proto = IPPROTO_ICMP;
+		if (port)
+			return fail(ps, "egress: \"%s\": icmp takes no port", q);
+		return 0;
+	} else if (strspn(proto, "0123456789") == strlen(proto)) {
+		return fail(ps, "egress: \"%s\": a port needs tcp or udp before it", q);
+	} else {
+		return fail(ps, "egress: \"%s\": unknown protocol \"%s\" (expected tcp, udp "
+			    "or icmp)", q, clip_addr(t, proto));
+	}
+	if (!port)
+		return 0;
+	if (ns_parse_u32(port, &u) < 0 || u == 0 || u > 65535)
+		return fail(ps, "egress: \"%s\": bad port \"%s\" (expected 1..65535)", q,
+			    clip_addr(t, port));
+	if (extra)
+		return fail(ps, "egress: \"%s\": unexpected \"%s\" after the port", q,
+			    clip_addr(t, extra));
+	e->port = (uint16_t)u;
+	return 0;
+}
+
+/* egress = any | none | RULE[, RULE...] (at most NSC_EGRESS_MAX). */
+static int parse_egress(struct parser *ps, char *val, struct nsc_policy *p)
+{
+	struct nsc_egress rules[NSC_EGRESS_MAX];
+	char *items[NSC_EGRESS_MAX];
+	int n;
+
+	memset(rules, 0, sizeof(rules));
+	if (strcmp(val, "any") == 0 || strcmp(val, "none") == 0) {
+		n = 0;
+	} else {
+		n = split_list(ps, K_EGRESS, val, items, NSC_EGRESS_MAX, "rule");
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; i++) {
+			int r = parse_rule(ps, items[i], &rules[i]);
+			if (r < 0)
+				return r;
+		}
+	}
+	p->egress_any = strcmp(val, "any") == 0;
+	p->n_egress = (unsigned)n;
+	memcpy(p->egress, rules, sizeof(p->egress));
+	return 0;
+}
+
+/* dns = auto | host | none | ADDR[, ADDR[, ADDR]]: addresses alone (no /N),
+ * not the unspecified address, each once. */
+static int parse_dns(struct parser *ps, char *val, struct nsc_policy *p)
+{
+	static const char *const words[] = { [NSC_DNS_AUTO] = "auto", [NSC_DNS_HOST] = "host",
+					     [NSC_DNS_NONE] = "none" };
+	struct nsc_addr servers[NSC_DNS_MAX];
+	char *items[NSC_DNS_MAX];
+	char q[SHOW_ADDR_MAX + 4];
+	int n;
+
+	for (int i = 0; i < (int)(sizeof(words) / sizeof(words[0])); i++) {
+		if (strcmp(val, words[i]) == 0) {
+			p->dns = (enum nsc_dns)i;
+			p->n_dns = 0;
+			memset(p->dns_servers, 0, sizeof(p->dns_servers));
+			return 0;
+		}
+	}
+	memset(servers, 0, sizeof(servers));
+	n = split_list(ps, K_DNS, val, items, NSC_DNS_MAX, "server");
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		static const uint8_t zero[16];
+
+		clip_addr(q, items[i]);
+		for (int w = 0; w < (int)(sizeof(words) / sizeof(words[0])); w++)
+			if (strcmp(items[i], words[w]) == 0)
+				return fail(ps, "dns: \"%s\": auto, host and none stand alone, "
+					    "never in a list of servers", q);
+		if (strchr(items[i], '/') || addr_parse(items[i], &servers[i]) != ADDR_OK)
+			return fail(ps, "dns: \"%s\": not an IP address", q);
+		if (memcmp(servers[i].a, zero, sizeof(zero)) == 0)
+			return fail(ps, "dns: \"%s\": the unspecified address is no server", q);
+		for (int j = 0; j < i; j++)
+			if (memcmp(&servers[j], &servers[i], sizeof(servers[i])) == 0)
+				return fail(ps, "dns: \"%s\": given twice", q);
+	}
+	p->dns = NSC_DNS_LIST;
+	p->n_dns = (unsigned)n;
+	memcpy(p->dns_servers, servers, sizeof(p->dns_servers));
+	return 0;
 }
 
 /* "max" (0), or decimal bytes with an optional K/M/G/T (binary) suffix, at
@@ -571,6 +878,14 @@ static int parse_value(struct parser *ps, enum key k, char *val,
 		return 0;
 	case K_ADDRESS_POOL:
 		return parse_pool(ps, val, p);
+	case K_ADDRESS_POOL6:
+		return parse_pool6(ps, val, p);
+	case K_IPV6_NAT:
+		return parse_bool(ps, k, val, &p->nat6);
+	case K_EGRESS:
+		return parse_egress(ps, val, p);
+	case K_DNS:
+		return parse_dns(ps, val, p);
 	case K_VETH_NAME:
 		return parse_template(ps, k, val, p->veth_name, valid_ifname,
 				      "interface name");
@@ -653,6 +968,22 @@ static void copy_key(enum key k, struct nsc_policy *dst, const struct nsc_policy
 		break;
 	case K_TMP_INODES:
 		dst->tmp_inodes = src->tmp_inodes;
+		break;
+	case K_ADDRESS_POOL6:
+		dst->pool6 = src->pool6;
+		break;
+	case K_IPV6_NAT:
+		dst->nat6 = src->nat6;
+		break;
+	case K_EGRESS:
+		dst->egress_any = src->egress_any;
+		dst->n_egress = src->n_egress;
+		memcpy(dst->egress, src->egress, sizeof(dst->egress));
+		break;
+	case K_DNS:
+		dst->dns = src->dns;
+		dst->n_dns = src->n_dns;
+		memcpy(dst->dns_servers, src->dns_servers, sizeof(dst->dns_servers));
 		break;
 	case K_COUNT:
 	default:

@@ -69,6 +69,42 @@ int nsc_netmode_parse(const char *s, enum nsc_netmode *out);
 #define NSC_TMP_SIZE_MAX (1ull << 48)            /* tmp_size in bytes: 256 TiB, 15 digits */
 #define NSC_TMP_INODES_MAX (16u << 20)           /* tmp_inodes = 16m */
 
+/* An IPv4 or IPv6 address or network. `a` holds the address in network
+ * byte order (IPv4: the first 4 bytes, the rest 0); `prefix` 0..32 or
+ * 0..128 (an address alone: 32 or 128). Host bits of a network are 0. */
+struct nsc_addr {
+	uint8_t family;                  /* AF_INET or AF_INET6 */
+	uint8_t prefix;
+	uint8_t a[16];
+};
+
+/* One egress rule: "DEST[/N] [tcp|udp [PORT]|icmp]". proto 0 = any
+ * protocol; port 0 = any port (only with tcp/udp). icmp is ICMP for an
+ * IPv4 DEST, ICMPv6 for an IPv6 one. */
+#define NSC_EGRESS_MAX 16
+struct nsc_egress {
+	struct nsc_addr dst;
+	uint8_t proto;                   /* 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
+	uint16_t port;                   /* 0 or 1..65535 */
+};
+
+/* dns = auto: the host's name servers (its /etc/resolv.conf; for a
+ * loopback stub such as systemd-resolved's 127.0.0.53, the upstream list
+ * in /run/systemd/resolve/resolv.conf); host: the session's host end
+ * (the admin runs a resolver there); none: the host's /etc/resolv.conf
+ * as it is; list: the servers given. */
+enum nsc_dns { NSC_DNS_AUTO, NSC_DNS_HOST, NSC_DNS_NONE, NSC_DNS_LIST };
+#define NSC_DNS_MAX 3                    /* glibc's MAXNS */
+
+/* "A.B.C.D", "A.B.C.D/N", IPv6 "X:…" or "X:…/N": the address in a form
+ * inet_pton takes (IPv6 when it has a ':'), N decimal without a leading
+ * zero, 0..32 / 0..128. A bare address gets the full prefix. -EINVAL (out
+ * untouched) for anything else, or when bits past N are set. Pure. */
+int nsc_parse_addr(const char *s, struct nsc_addr *out);
+/* inet_ntop's form, "/N" added when N is not the full length (32, 128);
+ * family 0 (no address, e.g. pool6 without a pool): "none". Pure. */
+void nsc_format_addr(const struct nsc_addr *a, char out[48]);
+
 struct nsc_policy {
 	bool exempt;                     /* exempt = yes|no            default no */
 	unsigned namespaces;             /* namespaces = LIST          default all six */
@@ -79,6 +115,27 @@ struct nsc_policy {
 	uint32_t pool_net;               /* address_pool = A.B.C.D/N   default 10.250.0.0/16 */
 	unsigned pool_prefix;            /*   host byte order, N in 8..30, host bits zero */
 	char veth_name[NSC_TEMPLATE_MAX];/* veth_name = TEMPLATE       default "nsv%U" */
+	/* IPv6 (issue 15). pool6_prefix 0: no IPv6 pool, the session has no
+	 * IPv6 but loopback. Blocks like the IPv4 pool's: session i gets
+	 * pool6 + 4i+1 (host end) and + 4i+2 (session), /126; in bridge mode
+	 * the session address has the pool's prefix and the gateway is
+	 * pool6 + 1, which the bridge holds. */
+	struct nsc_addr pool6;           /* address_pool6 = PREFIX/N|none  default none
+	                                  *   (family 0); else AF_INET6, N in 64..124, host
+	                                  *   bits zero, unicast (not ::/64, fe80::/10, ff00::/8) */
+	bool nat6;                       /* ipv6_nat = yes|no          default yes (masquerade
+	                                  *   in network = nat; no: the pool is routed to the host) */
+	/* What a nat or bridge session may reach beyond its host end / the
+	 * bridge's address: egress_any (default, "egress = any"), or only
+	 * the n_egress rules ("egress = none" is egress_any false, 0 rules). */
+	bool egress_any;                 /* egress = any|none|RULE[, RULE...]  default any */
+	unsigned n_egress;               /*   0..NSC_EGRESS_MAX; 0 with any and none */
+	struct nsc_egress egress[NSC_EGRESS_MAX]; /* the unused ones all zero */
+	/* The session's /etc/resolv.conf (needs the mnt namespace). */
+	enum nsc_dns dns;                /* dns = auto|host|none|ADDR[, ADDR...]  default auto */
+	unsigned n_dns;                  /*   NSC_DNS_LIST: 1..NSC_DNS_MAX, else 0 */
+	struct nsc_addr dns_servers[NSC_DNS_MAX]; /* full prefix, not ::/0.0.0.0, distinct;
+	                                  *   the unused ones all zero */
 	bool private_tmp;                /* private_tmp = yes|no       default yes */
 	/* Each private tmpfs (/tmp, /dev/shm): mounted with "size=" tmp_size
 	 * and "nr_inodes=" tmp_inodes. */

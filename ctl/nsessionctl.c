@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -211,6 +212,23 @@ static void fmt_address(const struct session_record *r, char *out, size_t len)
 	snprintf(out, len, "%s/%u", a, r->prefix);
 }
 
+/* The session's IPv6 address "ADDR/N" and its host end or gateway; both
+ * "" without IPv6. */
+static void fmt_address6(const struct session_record *r, char *out, size_t len, char host[48])
+{
+	struct nsc_addr a = { .family = AF_INET6, .prefix = 128 };
+	char text[48];
+
+	out[0] = host[0] = '\0';
+	if (!r->prefix6)
+		return;
+	memcpy(a.a, r->addr6_peer, 16);
+	nsc_format_addr(&a, text);
+	snprintf(out, len, "%s/%u", text, r->prefix6);
+	memcpy(a.a, r->addr6_host, 16);
+	nsc_format_addr(&a, host);
+}
+
 static void fmt_namespaces(unsigned mask, char *out, size_t len)
 {
 	size_t pos = 0;
@@ -328,7 +346,7 @@ static int cmd_list(bool json)
 struct traffic {
 	bool have, have_nft;
 	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets; /* as the host end counts */
-	struct nft_counters nft;                             /* network = nat */
+	struct nft_counters nft;                             /* the session's tables */
 };
 
 static void read_traffic(const struct session_record *r, bool active, struct traffic *t)
@@ -338,8 +356,7 @@ static void read_traffic(const struct session_record *r, bool active, struct tra
 		return;
 	t->have = net_link_stats(r->veth_host, &t->rx_bytes, &t->rx_packets, &t->tx_bytes,
 				 &t->tx_packets) == 0;
-	if (r->network == NSC_NET_NAT)
-		t->have_nft = nft_session_counters(r->uid, &t->nft) == 0;
+	t->have_nft = nft_session_counters(r->uid, r->network == NSC_NET_BRIDGE, &t->nft) == 0;
 }
 
 static int cmd_show(const struct passwd *pw, bool json)
@@ -347,7 +364,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 	struct session_record r;
 	struct traffic t;
 	bool active;
-	char age[32], addr[32], host[16], when[64];
+	char age[32], addr[32], host[16], when[64], addr6[56], host6[48];
 	struct tm tm;
 	time_t created;
 	int ret = load_one(pw, &r);
@@ -362,6 +379,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 	fmt_age(r.created, age, sizeof(age));
 	fmt_address(&r, addr, sizeof(addr));
 	nsc_format_ipv4(r.addr_host, host);
+	fmt_address6(&r, addr6, sizeof(addr6), host6);
 
 	if (json) {
 		bool first = true;
@@ -379,6 +397,8 @@ static int cmd_show(const struct passwd *pw, bool json)
 		json_kstr("veth_host", r.veth_host, &first);
 		json_kstr("bridge", r.bridge, &first);
 		json_kstr("host_address", nsc_net_has_veth(r.network) ? host : "", &first);
+		json_kstr("address6", addr6, &first);
+		json_kstr("host_address6", host6, &first);
 		json_kstr("cgroup", r.cgroup, &first);
 		if (t.have) {
 			json_key("traffic", &first);
@@ -390,10 +410,11 @@ static int cmd_show(const struct passwd *pw, bool json)
 		if (t.have_nft) {
 			json_key("nft_counters", &first);
 			printf("{");
-			for (int i = 0; i < NFT_C_COUNT; i++)
-				printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
-				       nft_counter_names[i], (unsigned long long)t.nft.c[i].packets,
-				       (unsigned long long)t.nft.c[i].bytes);
+			for (int i = 0, n = 0; i < NFT_C_COUNT; i++)
+				if (t.nft.found & (1u << i))
+					printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", n++ ? "," : "",
+					       nft_counter_names[i], (unsigned long long)t.nft.c[i].packets,
+					       (unsigned long long)t.nft.c[i].bytes);
 			printf("}");
 		}
 		printf("}\n");
@@ -422,16 +443,20 @@ static int cmd_show(const struct passwd *pw, bool json)
 		       r.veth_host, host, addr);
 		break;
 	}
+	if (addr6[0])
+		printf("IPv6:        session %s via %s\n", addr6, host6);
 	if (t.have)
 		printf("Traffic:     from session %llu bytes (%llu packets), to session %llu bytes "
 		       "(%llu packets)\n", (unsigned long long)t.rx_bytes,
 		       (unsigned long long)t.rx_packets, (unsigned long long)t.tx_bytes,
 		       (unsigned long long)t.tx_packets);
 	if (t.have_nft) {
-		printf("Nftables:    table ip %s%u:", NFT_TABLE_PREFIX, r.uid);
+		printf("Nftables:    table inet %s%u:", NFT_TABLE_PREFIX, r.uid);
 		for (int i = 0; i < NFT_C_COUNT; i++)
-			printf(" %s %llu/%llu", nft_counter_names[i],
-			       (unsigned long long)t.nft.c[i].packets, (unsigned long long)t.nft.c[i].bytes);
+			if (t.nft.found & (1u << i))
+				printf(" %s %llu/%llu", nft_counter_names[i],
+				       (unsigned long long)t.nft.c[i].packets,
+				       (unsigned long long)t.nft.c[i].bytes);
 		printf(" (packets/bytes)\n");
 	}
 	if (r.cgroup[0])

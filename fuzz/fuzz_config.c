@@ -5,11 +5,17 @@
  * The input is the file's bytes, NOT NUL-terminated: it is copied into a
  * malloc'd buffer of exactly `size` bytes, so ASan reports any read past it.
  * Besides memory errors and undefined behaviour, abort() marks a broken
- * contract (see check_err, check_policy). Build and run: `make fuzz`. */
+ * contract (see check_err, check_policy, check_net6: every address,
+ * egress rule and name server the parser gives is well-formed, formats and
+ * parses back to itself; unused array slots are zero). Build and run:
+ * `make fuzz`. */
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "nsconf.h"
 #include "template.h"
@@ -56,6 +62,81 @@ static void check_err(const char *err, size_t errlen)
 			abort();
 }
 
+/* An address the parser gave: a family, a prefix within it, no host bits,
+ * and its text parses back to the same. */
+static void check_addr(const struct nsc_addr *a)
+{
+	struct nsc_addr back;
+	char text[48];
+
+	if (a->family != AF_INET && a->family != AF_INET6)
+		abort();
+	if (a->prefix > (a->family == AF_INET6 ? 128 : 32))
+		abort();
+	if (a->family == AF_INET)
+		for (int i = 4; i < 16; i++)
+			if (a->a[i])
+				abort();
+	nsc_format_addr(a, text);
+	if (!memchr(text, '\0', sizeof(text)) || nsc_parse_addr(text, &back) != 0 ||
+	    memcmp(&back, a, sizeof(back)) != 0)
+		abort();
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i])
+			return false;
+	return true;
+}
+
+/* address_pool6, egress, dns (issue 15). */
+static void check_net6(const struct nsc_policy *p)
+{
+	if (p->pool6.family != 0) {
+		check_addr(&p->pool6);
+		if (p->pool6.family != AF_INET6 || p->pool6.prefix < 64 || p->pool6.prefix > 124)
+			abort();
+	} else if (!all_zero(&p->pool6, sizeof(p->pool6))) {
+		abort();
+	}
+	if (p->n_egress > NSC_EGRESS_MAX || (p->egress_any && p->n_egress != 0))
+		abort();
+	if (!all_zero(&p->egress[p->n_egress],
+		      (NSC_EGRESS_MAX - p->n_egress) * sizeof(p->egress[0])))
+		abort(); /* unused slots */
+	for (unsigned i = 0; i < p->n_egress; i++) {
+		const struct nsc_egress *e = &p->egress[i];
+
+		check_addr(&e->dst);
+		if (e->proto != 0 && e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP &&
+		    e->proto != IPPROTO_ICMP)
+			abort();
+		if (e->port != 0 && e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP)
+			abort();
+	}
+	if ((unsigned)p->dns > NSC_DNS_LIST ||
+	    (p->dns == NSC_DNS_LIST) != (p->n_dns >= 1 && p->n_dns <= NSC_DNS_MAX) ||
+	    (p->dns != NSC_DNS_LIST && p->n_dns != 0))
+		abort();
+	if (!all_zero(&p->dns_servers[p->n_dns],
+		      (NSC_DNS_MAX - p->n_dns) * sizeof(p->dns_servers[0])))
+		abort(); /* unused slots */
+	for (unsigned i = 0; i < p->n_dns; i++) {
+		const struct nsc_addr *a = &p->dns_servers[i];
+
+		check_addr(a);
+		if (a->prefix != (a->family == AF_INET6 ? 128 : 32) || all_zero(a->a, sizeof(a->a)))
+			abort();
+		for (unsigned j = 0; j < i; j++)
+			if (memcmp(&p->dns_servers[j], a, sizeof(*a)) == 0)
+				abort();
+	}
+}
+
 /* What nsc_resolve promises about a policy it returned 0 for. */
 static void check_policy(const struct nsc_policy *p, uid_t uid)
 {
@@ -83,6 +164,7 @@ static void check_policy(const struct nsc_policy *p, uid_t uid)
 		abort();
 	if (p->linger > 86400)
 		abort();
+	check_net6(p);
 	if (!memchr(p->hostname, '\0', sizeof(p->hostname)) ||
 	    !memchr(p->veth_name, '\0', sizeof(p->veth_name)) ||
 	    template_check(p->hostname) < 0 || template_check(p->veth_name) < 0)

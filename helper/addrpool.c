@@ -2,6 +2,7 @@
 #include "addrpool.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,5 +74,35 @@ int addrpool_addrs(uint32_t net, unsigned prefix, uint32_t index,
 		return -ERANGE;
 	*host = net + 4 * index + 1;
 	*peer = net + 4 * index + 2;
+	return 0;
+}
+
+/* a + n, 128-bit big-endian; false on overflow out of the address space. */
+static bool add128(uint8_t a[16], uint64_t n)
+{
+	for (int i = 15; i >= 0 && n; i--) {
+		uint64_t sum = a[i] + (n & 0xff);
+		a[i] = (uint8_t)sum;
+		n = (n >> 8) + (sum >> 8);
+	}
+	return n == 0;
+}
+
+int addrpool6_addrs(const struct nsc_addr *pool, uint32_t index, bool bridge,
+		    struct nsc_addr *host, struct nsc_addr *peer)
+{
+	unsigned bits;
+
+	if (pool->family != AF_INET6 || pool->prefix < 64 || pool->prefix > ADDRPOOL6_BLOCK_PREFIX - 2)
+		return -EINVAL;
+	bits = ADDRPOOL6_BLOCK_PREFIX - pool->prefix; /* log2 of the number of blocks */
+	if (bits < 32 && index >= (UINT32_C(1) << bits))
+		return -ERANGE;
+	*host = *pool;
+	*peer = *pool;
+	host->prefix = peer->prefix = 128;
+	if (!add128(peer->a, 4 * (uint64_t)index + 2) ||
+	    !add128(host->a, bridge ? 1 : 4 * (uint64_t)index + 1))
+		return -ERANGE;
 	return 0;
 }

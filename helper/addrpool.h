@@ -5,8 +5,11 @@
 #ifndef NS_ADDRPOOL_H
 #define NS_ADDRPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "nsconf.h"
 
 #define ADDRPOOL_BLOCK_PREFIX 30
 
@@ -22,5 +25,14 @@ int addrpool_pick(uint32_t net, unsigned prefix, const uint32_t *used,
 /* Addresses of block `index` (host byte order). -ERANGE if out of pool. */
 int addrpool_addrs(uint32_t net, unsigned prefix, uint32_t index,
 		   uint32_t *host, uint32_t *peer);
+
+/* IPv6: the same blocks in an IPv6 pool (nsc_addr, prefix 64..124): block
+ * `index` is pool + 4*index, host end +1, session +2, prefix
+ * ADDRPOOL6_BLOCK_PREFIX. With `bridge`, the host address is the gateway
+ * pool + 1 instead. -ERANGE when the block is outside the pool, -EINVAL
+ * for a bad pool. */
+#define ADDRPOOL6_BLOCK_PREFIX 126
+int addrpool6_addrs(const struct nsc_addr *pool, uint32_t index, bool bridge,
+		    struct nsc_addr *host, struct nsc_addr *peer);
 
 #endif

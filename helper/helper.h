@@ -38,6 +38,10 @@ struct session_spec {
 	gid_t groups[USER_GROUPS_MAX];   /* the user's host groups (setgroups) */
 	int ngroups;
 	char config[4096];               /* the policy file it was resolved from */
+	/* Set by the monitor from dns_files_write() before the keeper is
+	 * made: bind-mount the state directory's UID.resolv over
+	 * /etc/resolv.conf, UID.hosts over /etc/hosts (mounts.c). */
+	bool dns_resolv, dns_hosts;
 };
 
 /* Every log line about a session starts with the event (create, join,
@@ -91,21 +95,37 @@ void proc_ns_close(int fds[NSC_NS_COUNT]);
 int proc_in_host_ns(char *why, size_t whylen);
 
 /* ---- netlink.c: links, addresses, routes through libnl-route-3 ------ */
+/* A session's network, as the monitor plans it (family 0: no such
+ * address). veth/nat: host4/host6 are the host end's, bridge: the
+ * gateways the bridge holds. prefix4/prefix6 are the session end's. */
+struct net_plan {
+	const char *host_if, *peer_if, *bridge;
+	uint8_t mac[6];                  /* the session end's (eth0) */
+	struct nsc_addr host4, peer4, host6, peer6;
+	unsigned prefix4, prefix6;
+};
 void net_lib_reset(void);                     /* once in main(): nl_debug (NLDBG) to 0 */
-int net_veth_create(const char *host, pid_t peer_pid, const char *peer);
+/* A veth pair, `peer` (with MAC `mac`) straight into the netns of peer_pid. */
+int net_veth_create(const char *host, pid_t peer_pid, const char *peer, const uint8_t mac[6]);
 int net_link_delete(const char *name);        /* -ENODEV if absent */
 int net_link_exists(const char *name);        /* 1, 0 or -errno */
-int net_host_setup(const char *host, uint32_t addr, unsigned prefix);
-/* Inside the netns behind `netns_fd`: lo up; with `peer`, its address,
- * link up and a default route via `gw`. */
-int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
-		     unsigned prefix, uint32_t gw);
+/* The host end (veth, nat): IPv6 off without host6 (no link-local), else
+ * accept_ra 0; its /30 and /126 addresses; up. */
+int net_host_setup(const struct net_plan *p);
+/* Inside the netns behind `netns_fd`: ping_group_range open, accept_ra 0
+ * for new links, lo up; with `p`, eth0 like the host end (IPv6 off
+ * without peer6), its addresses, up, default routes via host4/host6. */
+int net_inside_setup(int netns_fd, const struct net_plan *p);
 /* network = bridge. net_bridge_check: `bridge` exists and is a bridge: 0,
  * -ENODEV (no such link) or -EMEDIUMTYPE (not a bridge). Never creates
  * one. net_bridge_attach: the same check, then `host` (the session's veth
- * end) is enslaved to it and brought up; it gets no address. */
+ * end, IPv6 off) is enslaved to it as an isolated port and brought up; it
+ * gets no address. */
 int net_bridge_check(const char *bridge);
 int net_bridge_attach(const char *host, const char *bridge);
+/* Delete the neighbour entry of `a` on `ifname` (host netns): 0 also when
+ * there is none. */
+int net_neigh_forget(const char *ifname, const struct nsc_addr *a);
 /* Traffic counters of link `name` in the host's netns, as the kernel keeps
  * them (64 bit, since the link was made). For a session's host end, rx is
  * what the session sent and tx what it received. 0, -ENODEV (no such link)
@@ -113,20 +133,20 @@ int net_bridge_attach(const char *host, const char *bridge);
 int net_link_stats(const char *name, uint64_t *rx_bytes, uint64_t *rx_packets,
 		   uint64_t *tx_bytes, uint64_t *tx_packets);
 
-/* ---- nft.c: network = nat, one nftables table per user (nftrules.h) ---- */
-/* Atomically replace any table `ip nsession_<uid>` by a fresh one for veth
- * `ifname` and session address `peer` (host order). On error `err` (may be
- * NULL) holds nft's first error line. Needs CAP_NET_ADMIN. */
-int nft_session_create(uint32_t uid, const char *ifname, uint32_t peer, char *err, size_t errlen);
-/* Delete that table if it exists (0 also when there was none). */
+/* ---- nft.c: the session's nftables tables (nftrules.h) -------------- */
+/* Atomically replace any tables of s->uid by fresh ones. On error `err`
+ * (may be NULL) holds nft's first error line. Needs CAP_NET_ADMIN. */
+int nft_session_create(const struct nft_session *s, char *err, size_t errlen);
+/* Delete them if they exist (0 also when there were none). */
 int nft_session_delete(uint32_t uid);
-/* The table's five named counters (nftrules.h: fwd_out, fwd_in, fwd_drop,
- * masq, input), packets and bytes since the session was created. -ENOENT:
- * no such table (no nat session); -EPROTO: a table of that name without
- * all five counters; -EIO: nft failed. Needs CAP_NET_ADMIN. */
-int nft_session_counters(uint32_t uid, struct nft_counters *out);
-/* net.ipv4.ip_forward of the caller's netns: 1, 0 or -errno. */
-int net_ip_forward_enabled(void);
+/* The tables' named counters (nftrules.h), packets and bytes since the
+ * session was created; `bridge`: the bridge table's too. -ENOENT: no such
+ * table; -EPROTO: a table of that name without any of the counters; -EIO:
+ * nft failed. Needs CAP_NET_ADMIN. */
+int nft_session_counters(uint32_t uid, bool bridge, struct nft_counters *out);
+/* net.ipv4.ip_forward / net.ipv6.conf.all.forwarding of the caller's
+ * netns: 1, 0 or -errno. */
+int net_forwarding_enabled(int family);
 
 /* ---- mounts.c: the session's mount namespace ------------------------ */
 /* In the keeper, as host root, in the session's fresh mount namespace. */
@@ -202,5 +222,31 @@ int session_get(const struct session_spec *spec, struct session_join *out,
 void session_join_close(struct session_join *j);
 /* Ask the user's monitor to end the session. -ENOENT: none. */
 int session_terminate(uint32_t uid, char *err, size_t errlen);
+
+/* ==== issue 15: DNS files and conntrack (dnsfiles.c, conntrack.c) ====== */
+/* dnsfiles.c, in the monitor (host root) before the keeper is made: the
+ * session's resolv.conf (p->dns, conf/resolvgen.h; not for dns = none,
+ * network = none or without the net namespace) and hosts (with a
+ * `session_hostname`, "" if none, and the uts namespace) written into the
+ * state directory as UID.resolv / UID.hosts, 0644, through a temporary
+ * name and renameat. Nothing at all without the mnt namespace. Any old
+ * files of that uid are removed first. *want_resolv / *want_hosts: what
+ * was written (session_spec.dns_resolv / dns_hosts). `host_end4` is the
+ * session's host end (bridge: the gateway); `host_end6` NULL without IPv6.
+ * Problems with the host's files are warnings (logged), not errors;
+ * errors (writing) leave nothing and say why in `err`. */
+int dns_files_write(int statedir_fd, uint32_t uid, const struct nsc_policy *p,
+		    const struct nsc_addr *host_end4, const struct nsc_addr *host_end6,
+		    const char *session_hostname, bool *want_resolv, bool *want_hosts,
+		    char *err, size_t errlen);
+/* Remove UID.resolv, UID.hosts and their temporaries (none: fine). */
+void dns_files_remove(int statedir_fd, uint32_t uid);
+/* "UID.resolv" (hosts false) / "UID.hosts" (hosts true). */
+void dns_file_name(uint32_t uid, bool hosts, char out[32]);
+/* conntrack.c: delete every conntrack entry of the caller's netns whose
+ * original-direction source or destination is exactly `a` (IPv4 or
+ * IPv6). Returns how many were deleted (no conntrack in the kernel: 0) or
+ * -errno. Needs CAP_NET_ADMIN. */
+int ct_flush_addr(const struct nsc_addr *a);
 
 #endif

@@ -97,8 +97,13 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 	int r;
 
 	/* Nothing inherited from the monitor but the sync socket, the
-	 * keeper's executable (close-on-exec) and the /dev/null standard fds. */
+	 * keeper's executable (close-on-exec) and the /dev/null standard fds.
+	 * syslog's socket is closed and opened again around it (util.h): the
+	 * set-up logs (mounts.c), and must never send to, nor close, an fd
+	 * of its own that took the closed socket's number. */
+	ns_log_close();
 	ns_close_fds_except(sync_fd, exe_fd);
+	ns_log_init("nsession-helper");
 
 	proctitle_set("nsession-keeper");
 	/* SIGCHLD blocked from here on and through the exec: nsession-keeper
@@ -112,6 +117,7 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 	FAULT("keeper-setup");
 
 	setup_as_root(spec, sync_fd);
+	ns_log_close(); /* nothing logs from here on; fd 3 is taken below */
 	if (send(sync_fd, "U", 1, MSG_NOSIGNAL) != 1)
 		_exit(1);
 	if (recv(sync_fd, &c, 1, 0) != 1 || c != 'M')

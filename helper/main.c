@@ -568,6 +568,16 @@ static int cmd_status(const struct passwd *pw)
 	if (nsc_net_has_veth(r.network))
 		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
 		       peer, r.prefix);
+	if (r.prefix6) {
+		struct nsc_addr a6 = { .family = AF_INET6, .prefix = 128 };
+		char text[48];
+		memcpy(a6.a, r.addr6_host, 16);
+		nsc_format_addr(&a6, text);
+		printf("addr6_host=%s\n", text);
+		memcpy(a6.a, r.addr6_peer, 16);
+		nsc_format_addr(&a6, text);
+		printf("addr6_peer=%s\nprefix6=%u\n", text, r.prefix6);
+	}
 	if (r.network == NSC_NET_BRIDGE)
 		printf("bridge=%s\n", r.bridge);
 	if (r.cgroup[0])

@@ -28,6 +28,10 @@
  *                interfaces, not the host's; the host's cgroup tree
  *                (/sys/fs/cgroup) is carried over onto it, the rest below
  *                the host's /sys (debugfs, securityfs, bpf…) is not;
+ *   /etc/resolv.conf, /etc/hosts
+ *                with s->dns_resolv / s->dns_hosts, the files the monitor
+ *                wrote for this session into the state directory
+ *                (dnsfiles.c), bind-mounted read-only (below);
  *   /proc        the proc of the session's PID namespace.
  *
  * /run/user (always, where the host has it): the user's runtime directory
@@ -135,6 +139,123 @@ static int private_sys(void)
 	return r;
 }
 
+/* The state directory's `name` (dnsfiles.c), checked on its fd (a
+ * regular file of root's, one link, not group/world-writable), bind-mounted
+ * over `target` and made read-only. Where `target` is a symlink (systemd-
+ * resolved's /etc/resolv.conf -> ../run/systemd/resolve/stub-resolv.conf)
+ * the mount goes on the link itself (move_mount without
+ * MOVE_MOUNT_T_SYMLINKS): a path walk crosses the mount before it would
+ * follow the link, so the session reads this file, and the host's
+ * rewriting the link's target (resolved writes a new file and renames it
+ * over the old one) leaves the mount in place; a mount on the target file
+ * would be detached by that rename, in every namespace (Linux >= 3.18).
+ * The host renaming a new file over a plain /etc/resolv.conf (a DHCP
+ * client, NetworkManager, resolvconf) still detaches it: the session then
+ * sees the host's new file. Without open_tree (ENOSYS: valgrind), or where
+ * the kernel refuses a mount on a symlink, mount(2) follows the link:
+ * within this mount namespace, which only host root can change, that is
+ * fine. A missing target (or one that is not a regular file) is skipped
+ * with a warning: the session then has the host's, as without dns =. */
+static void keep_host_file(uid_t uid, const char *target, int err)
+{
+	ns_warn_log("uid=%u: %s %s: the session keeps the host's", (unsigned)uid, target,
+		    err == ENOENT ? "does not exist" : err ? strerror(err) : "is not a regular file");
+}
+
+/* The state directory's `name` as a detached mount of its own (`clone`,
+ * open_tree) or an O_PATH fd, checked as said above: an fd or -errno
+ * (-ENOSYS from open_tree unlogged). */
+static int state_file_open(int dirfd, const char *name, bool clone)
+{
+	struct stat st;
+	char why[64];
+	int fd = clone ? (int)syscall(SYS_open_tree, dirfd, name,
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW)
+		       : openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && clone && errno == ENOSYS)
+		return -ENOSYS;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = -errno;
+		ns_err("%s/%s: %s", NSESSION_STATEDIR, name, strerror(-e));
+		if (fd >= 0)
+			close(fd);
+		return e;
+	}
+	if (ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
+		ns_err("%s/%s: %s", NSESSION_STATEDIR, name, why);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static int bind_state_file(int dirfd, const char *name, const char *target, uid_t uid)
+{
+	const unsigned long ro = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct stat tst;
+	char src[64];
+	int fd, r;
+
+	errno = 0;
+	if (lstat(target, &tst) < 0 || (!S_ISREG(tst.st_mode) && !S_ISLNK(tst.st_mode))) {
+		keep_host_file(uid, target, errno);
+		return 0;
+	}
+	fd = state_file_open(dirfd, name, true);
+	if (fd >= 0) {
+		r = syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0
+			    ? -errno : 0;
+		close(fd);
+		if (r == 0)
+			return do_mount(NULL, target, "bind", ro, NULL);
+		if (!S_ISLNK(tst.st_mode)) {
+			ns_err("mount %s/%s on %s: %s", NSESSION_STATEDIR, name, target, strerror(-r));
+			return r;
+		}
+	} else if (fd != -ENOSYS) {
+		return fd;
+	}
+	/* mount(2), following a symlink: onto a regular file only. */
+	errno = 0;
+	if (stat(target, &tst) < 0 || !S_ISREG(tst.st_mode)) {
+		keep_host_file(uid, target, errno);
+		return 0;
+	}
+	fd = state_file_open(dirfd, name, false);
+	if (fd < 0)
+		return fd;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	r = do_mount(src, target, "bind", MS_BIND, NULL); /* the type is ignored */
+	close(fd);
+	return r < 0 ? r : do_mount(NULL, target, "bind", ro, NULL);
+}
+
+/* The session's resolv.conf and hosts, as the monitor wrote them. */
+static int dns_files_mount(const struct session_spec *s)
+{
+	char name[32];
+	int dirfd, r = 0;
+
+	if (!s->dns_resolv && !s->dns_hosts)
+		return 0;
+	dirfd = state_dir_open();
+	if (dirfd < 0) {
+		ns_err("%s: %s", NSESSION_STATEDIR, strerror(-dirfd));
+		return dirfd;
+	}
+	if (s->dns_resolv) {
+		dns_file_name(s->uid, false, name);
+		r = bind_state_file(dirfd, name, "/etc/resolv.conf", s->uid);
+	}
+	if (r == 0 && s->dns_hosts) {
+		dns_file_name(s->uid, true, name);
+		r = bind_state_file(dirfd, name, "/etc/hosts", s->uid);
+	}
+	close(dirfd);
+	return r;
+}
+
 int mounts_setup(const struct session_spec *s)
 {
 	const struct nsc_policy *pol = &s->pol;
@@ -153,6 +274,8 @@ int mounts_setup(const struct session_spec *s)
 		r = hide_run_user(s);
 	if (r == 0 && (pol->namespaces & NSC_NS_NET) && is_dir("/sys"))
 		r = private_sys();
+	if (r == 0)
+		r = dns_files_mount(s);
 	if (r == 0 && (pol->namespaces & NSC_NS_PID))
 		r = do_mount("proc", "/proc", "proc", nse, NULL);
 	return r;

@@ -35,7 +35,11 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
+#include <linux/if_link.h>
+
+#include "addrpool.h"
 
 /* libnl returns its own negative codes; map the common ones to errno. */
 static int nlerr(int e)
@@ -95,17 +99,23 @@ static int link_get(struct nl_sock *sk, const char *name, struct rtnl_link **lin
 	return nlerr(rtnl_link_get_kernel(sk, 0, name, link));
 }
 
-int net_veth_create(const char *host, pid_t peer_pid, const char *peer)
+int net_veth_create(const char *host, pid_t peer_pid, const char *peer, const uint8_t mac[6])
 {
 	struct nl_sock *sk;
 	struct rtnl_link *link, *plink;
+	struct nl_addr *lladdr;
 	int r;
 
 	r = sock_open(&sk);
 	if (r < 0)
 		return r;
 	link = rtnl_link_veth_alloc();
-	if (!link) {
+	lladdr = nl_addr_build(AF_LLC, mac, 6);
+	if (!link || !lladdr) {
+		if (link)
+			rtnl_link_veth_release(link);
+		if (lladdr)
+			nl_addr_put(lladdr);
 		nl_socket_free(sk);
 		return -ENOMEM;
 	}
@@ -113,6 +123,8 @@ int net_veth_create(const char *host, pid_t peer_pid, const char *peer)
 	plink = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(plink, peer);
 	rtnl_link_set_ns_pid(plink, peer_pid);
+	rtnl_link_set_addr(plink, lladdr); /* the session's MAC, known to its rules */
+	nl_addr_put(lladdr);
 	/* NLM_F_EXCL: an existing interface of that name is an error, never
 	 * taken over. */
 	r = nlerr(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
@@ -187,45 +199,50 @@ static int link_up(struct nl_sock *sk, struct rtnl_link *link)
 	return r;
 }
 
-static int addr_add(struct nl_sock *sk, int ifindex, uint32_t addr, unsigned prefix)
+static struct nl_addr *addr_build(const struct nsc_addr *a, unsigned prefix)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local;
-	uint32_t be = htonl(addr);
-	int r;
+	struct nl_addr *na = nl_addr_build(a->family, a->a, a->family == AF_INET ? 4 : 16);
 
-	if (!a)
-		return -ENOMEM;
-	local = nl_addr_build(AF_INET, &be, sizeof(be));
-	if (!local) {
-		rtnl_addr_put(a);
-		return -ENOMEM;
+	if (na)
+		nl_addr_set_prefixlen(na, (int)prefix);
+	return na;
+}
+
+/* `a` with `prefix` on link `ifindex`; IPv6 without duplicate address
+ * detection (the other end is ours), so it is usable at once. */
+static int addr_add(struct nl_sock *sk, int ifindex, const struct nsc_addr *a, unsigned prefix)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *local = addr_build(a, prefix);
+	int r = -ENOMEM;
+
+	if (ra && local) {
+		rtnl_addr_set_ifindex(ra, ifindex);
+		rtnl_addr_set_local(ra, local);
+		if (a->family == AF_INET6)
+			rtnl_addr_set_flags(ra, IFA_F_NODAD);
+		r = nlerr(rtnl_addr_add(sk, ra, NLM_F_CREATE | NLM_F_EXCL));
 	}
-	nl_addr_set_prefixlen(local, (int)prefix);
-	rtnl_addr_set_ifindex(a, ifindex);
-	rtnl_addr_set_local(a, local);
-	r = nlerr(rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL));
-	nl_addr_put(local);
-	rtnl_addr_put(a);
+	if (local)
+		nl_addr_put(local);
+	if (ra)
+		rtnl_addr_put(ra);
 	return r;
 }
 
-static int default_route(struct nl_sock *sk, int ifindex, uint32_t gw)
+/* A default route of gw's family via `gw` on link `ifindex`. */
+static int default_route(struct nl_sock *sk, int ifindex, const struct nsc_addr *gw)
 {
+	static const struct nsc_addr any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = NULL, *via = NULL;
-	uint32_t any = 0, be = htonl(gw);
+	struct nl_addr *dst = addr_build(gw->family == AF_INET ? &any4 : &any6, 0);
+	struct nl_addr *via = addr_build(gw, gw->family == AF_INET ? 32 : 128);
 	int r = -ENOMEM;
 
-	if (!rt || !nh)
+	if (!rt || !nh || !dst || !via)
 		goto out;
-	dst = nl_addr_build(AF_INET, &any, sizeof(any));
-	via = nl_addr_build(AF_INET, &be, sizeof(be));
-	if (!dst || !via)
-		goto out;
-	nl_addr_set_prefixlen(dst, 0);
-	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_family(rt, gw->family);
 	rtnl_route_set_dst(rt, dst);
 	rtnl_route_set_table(rt, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(rt, RTPROT_STATIC);
@@ -248,9 +265,40 @@ out:
 	return r;
 }
 
-/* Address `name` and bring it up. */
-static int link_configure(struct nl_sock *sk, const char *name, uint32_t addr,
-			  unsigned prefix, uint32_t gw)
+/* Write `val` to the sysctl file `path` (under /proc/sys/net: the netns of
+ * the calling thread at open time). */
+static int sysctl_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW), r = 0;
+	size_t n = strlen(val);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, n) != (ssize_t)n)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* net.ipv6.conf.IFNAME.KEY = val; IFNAME passed valid_ifname() or is
+ * "default". Without IPv6 in the kernel (no such file) there is nothing
+ * to turn off: 0. */
+static int ipv6_conf(const char *ifname, const char *key, const char *val)
+{
+	char path[96];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+	r = sysctl_write(path, val);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* Link `name`: its addresses (a family 0 address is skipped), up, and
+ * default routes via the gateways given (NULL: none). */
+static int link_configure(struct nl_sock *sk, const char *name,
+			  const struct nsc_addr *a4, unsigned prefix4,
+			  const struct nsc_addr *a6, unsigned prefix6,
+			  const struct nsc_addr *gw4, const struct nsc_addr *gw6)
 {
 	struct rtnl_link *link = NULL;
 	int r, ifindex;
@@ -259,48 +307,67 @@ static int link_configure(struct nl_sock *sk, const char *name, uint32_t addr,
 	if (r < 0)
 		return r;
 	ifindex = rtnl_link_get_ifindex(link);
-	if (addr)
-		r = addr_add(sk, ifindex, addr, prefix);
+	if (a4 && a4->family)
+		r = addr_add(sk, ifindex, a4, prefix4);
+	if (r == 0 && a6 && a6->family)
+		r = addr_add(sk, ifindex, a6, prefix6);
 	if (r == 0)
 		r = link_up(sk, link);
-	if (r == 0 && gw)
-		r = default_route(sk, ifindex, gw);
+	if (r == 0 && gw4 && gw4->family)
+		r = default_route(sk, ifindex, gw4);
+	if (r == 0 && gw6 && gw6->family)
+		r = default_route(sk, ifindex, gw6);
 	rtnl_link_put(link);
 	return r;
 }
 
-int net_host_setup(const char *host, uint32_t addr, unsigned prefix)
+/* IPv6 of a link in the caller's netns, before it comes up: off without
+ * an IPv6 address (no link-local either), else router advertisements
+ * ignored (its addresses and routes are nsession's). */
+static int ipv6_policy(const char *ifname, bool has_v6)
 {
-	struct nl_sock *sk;
 	int r;
 
-	r = sock_open(&sk);
+	if (!has_v6)
+		return ipv6_conf(ifname, "disable_ipv6", "1");
+	r = ipv6_conf(ifname, "accept_ra", "0");
+	/* The link-local address from the MAC (EUI-64): the bridge table's
+	 * anti-spoofing rule names it (nftrules.c). */
+	return r == 0 ? ipv6_conf(ifname, "addr_gen_mode", "0") : r;
+}
+
+int net_host_setup(const struct net_plan *p)
+{
+	struct nl_sock *sk;
+	int r = ipv6_policy(p->host_if, p->host6.family != 0);
+
+	if (r == 0)
+		r = sock_open(&sk);
 	if (r < 0)
 		return r;
-	r = link_configure(sk, host, addr, prefix, 0);
+	/* The host end is a point-to-point /30 and /126 of the pools. */
+	r = link_configure(sk, p->host_if, &p->host4, ADDRPOOL_BLOCK_PREFIX,
+			   &p->host6, ADDRPOOL6_BLOCK_PREFIX, NULL, NULL);
 	nl_socket_free(sk);
 	return r;
 }
 
 /* In a new netns ICMP echo sockets are off ("1 0"), so an unprivileged
  * user could not even ping the host end. Open them to every group, in the
- * session's netns only (this file resolves to the netns of the opener). */
-static int allow_ping(void)
+ * session's netns only (this file resolves to the netns of the opener).
+ * Router advertisements are never taken (accept_ra 0 for links to come,
+ * eth0 gets its own below): a bridged session would otherwise configure
+ * itself from the LAN's. */
+static int inside_sysctls(void)
 {
-	static const char range[] = "0 2147483647";
-	int fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
-	int r = 0;
+	int r = sysctl_write("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, range, sizeof(range) - 1) != (ssize_t)sizeof(range) - 1)
-		r = -errno;
-	close(fd);
+	if (r == 0)
+		r = ipv6_conf("default", "accept_ra", "0");
 	return r;
 }
 
-int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
-		     unsigned prefix, uint32_t gw)
+int net_inside_setup(int netns_fd, const struct net_plan *p)
 {
 	struct nl_sock *sk = NULL;
 	int self, r, back, pr;
@@ -314,7 +381,11 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 		return r;
 	}
 	r = sock_open(&sk);
-	pr = allow_ping();
+	pr = inside_sysctls();
+	/* eth0's own sysctl files exist only in the session's netns: IPv6
+	 * off, or router advertisements ignored, before it comes up. */
+	if (pr == 0 && p)
+		pr = ipv6_policy(p->peer_if, p->peer6.family != 0);
 	back = setns(self, CLONE_NEWNET) < 0 ? -errno : 0;
 	close(self);
 	if (back < 0) {
@@ -329,9 +400,10 @@ int net_inside_setup(int netns_fd, const char *peer, uint32_t addr,
 			nl_socket_free(sk);
 		return r < 0 ? r : pr;
 	}
-	r = link_configure(sk, "lo", 0, 0, 0);
-	if (r == 0 && peer)
-		r = link_configure(sk, peer, addr, prefix, gw);
+	r = link_configure(sk, "lo", NULL, 0, NULL, 0, NULL, NULL);
+	if (r == 0 && p)
+		r = link_configure(sk, p->peer_if, &p->peer4, p->prefix4, &p->peer6, p->prefix6,
+				   &p->host4, &p->host6);
 	nl_socket_free(sk);
 	return r;
 }
@@ -362,13 +434,36 @@ int net_bridge_check(const char *bridge)
 	return r;
 }
 
+/* IFLA_BRPORT_ISOLATED on bridge port `ifindex`: an isolated port
+ * exchanges no frame with another isolated port, only with the others
+ * (the uplink, the bridge itself). libnl 3.7 has no setter for it. */
+static int port_isolate(struct nl_sock *sk, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_ACK);
+	struct nlattr *pi = NULL;
+	int r = -ENOMEM;
+
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0)
+		pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED);
+	if (pi && nla_put_u8(msg, IFLA_BRPORT_ISOLATED, 1) == 0) {
+		nla_nest_end(msg, pi);
+		r = nl_send_auto(sk, msg);
+		r = r < 0 ? nlerr(r) : nlerr(nl_wait_for_ack(sk));
+	}
+	if (msg)
+		nlmsg_free(msg);
+	return r;
+}
+
 int net_bridge_attach(const char *host, const char *bridge)
 {
 	struct nl_sock *sk;
 	struct rtnl_link *br = NULL, *link = NULL;
-	int r;
+	int r = ipv6_policy(host, false); /* a port needs no address */
 
-	r = sock_open(&sk);
+	if (r == 0)
+		r = sock_open(&sk);
 	if (r < 0)
 		return r;
 	r = bridge_get(sk, bridge, &br);
@@ -377,6 +472,8 @@ int net_bridge_attach(const char *host, const char *bridge)
 	if (r == 0)
 		r = nlerr(rtnl_link_enslave(sk, br, link));
 	if (r == 0)
+		r = port_isolate(sk, rtnl_link_get_ifindex(link));
+	if (r == 0)
 		r = link_up(sk, link);
 	if (link)
 		rtnl_link_put(link);
@@ -384,6 +481,32 @@ int net_bridge_attach(const char *host, const char *bridge)
 		rtnl_link_put(br);
 	nl_socket_free(sk);
 	return r;
+}
+
+int net_neigh_forget(const char *ifname, const struct nsc_addr *a)
+{
+	struct nl_sock *sk;
+	struct rtnl_link *link = NULL;
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *dst = addr_build(a, a->family == AF_INET ? 32 : 128);
+	int r = n && dst ? sock_open(&sk) : -ENOMEM;
+
+	if (r == 0) {
+		r = link_get(sk, ifname, &link);
+		if (r == 0) {
+			rtnl_neigh_set_ifindex(n, rtnl_link_get_ifindex(link));
+			rtnl_neigh_set_family(n, a->family);
+			rtnl_neigh_set_dst(n, dst);
+			r = nlerr(rtnl_neigh_delete(sk, n, 0));
+			rtnl_link_put(link);
+		}
+		nl_socket_free(sk);
+	}
+	if (dst)
+		nl_addr_put(dst);
+	if (n)
+		rtnl_neigh_put(n);
+	return r == -ENODEV ? 0 : r; /* none: nothing to forget */
 }
 
 int net_link_stats(const char *name, uint64_t *rx_bytes, uint64_t *rx_packets,

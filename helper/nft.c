@@ -1,6 +1,6 @@
-/* nft.c — a nat session's nftables table, through libnftables (never by
+/* nft.c — a session's nftables tables, through libnftables (never by
  * running nft). The scripts come from nftrules.c, built from the numeric
- * uid, a validated interface name and a formatted address only.
+ * uid, validated interface names and formatted addresses only.
  *
  * The context is kept minimal for a setuid program: no include path (the
  * scripts have no `include`), no variables, no reverse DNS or service names
@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,30 +216,32 @@ static int run(const char *script, char **out, char *err, size_t errlen)
 	return 0;
 }
 
-int nft_session_create(uint32_t uid, const char *ifname, uint32_t peer, char *err, size_t errlen)
+int nft_session_create(const struct nft_session *ns, char *err, size_t errlen)
 {
-	char script[NFT_SCRIPT_MAX];
-	int r = nft_script_create(uid, ifname, peer, script, sizeof(script));
+	char *script = malloc(NFT_SCRIPT_MAX);
+	int r = script ? nft_script_create(ns, script, NFT_SCRIPT_MAX) : -ENOMEM;
 
-	if (r < 0) {
-		first_line("bad interface name or address for the nat rules", err, errlen);
-		return r;
-	}
-	return run(script, NULL, err, errlen);
+	if (r < 0)
+		first_line(r == -ENOMEM ? "out of memory" : "bad interface name, address or egress rule "
+			   "for the nftables rules", err, errlen);
+	else
+		r = run(script, NULL, err, errlen);
+	free(script);
+	return r;
 }
 
 int nft_session_delete(uint32_t uid)
 {
-	char script[128];
+	char script[512];
 	int r = nft_script_delete(uid, script, sizeof(script));
 
 	return r < 0 ? r : run(script, NULL, NULL, 0);
 }
 
-int nft_session_counters(uint32_t uid, struct nft_counters *out)
+int nft_session_counters(uint32_t uid, bool bridge, struct nft_counters *out)
 {
 	char script[128], *text = NULL;
-	int r = nft_script_list(uid, script, sizeof(script));
+	int r = nft_script_list(uid, bridge, script, sizeof(script));
 
 	memset(out, 0, sizeof(*out));
 	if (r >= 0)
@@ -246,16 +249,18 @@ int nft_session_counters(uint32_t uid, struct nft_counters *out)
 	if (r == 0) {
 		r = nft_counters_parse(text, out);
 		if (r == -ENOENT)
-			r = -EPROTO; /* the table exists but is not ours in full */
+			r = -EPROTO; /* a table of that name, but none of ours */
 	}
 	free(text);
 	return r;
 }
 
-int net_ip_forward_enabled(void)
+int net_forwarding_enabled(int family)
 {
+	const char *path = family == AF_INET6 ? "/proc/sys/net/ipv6/conf/all/forwarding"
+					      : "/proc/sys/net/ipv4/ip_forward";
 	char c = 0;
-	int fd = open("/proc/sys/net/ipv4/ip_forward", O_RDONLY | O_CLOEXEC), r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return -errno;

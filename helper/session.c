@@ -118,6 +118,30 @@ static int wait_readable(int fd, int timeout_ms)
  * Joining an existing session (the caller, under the user's lock)
  * ------------------------------------------------------------------- */
 
+/* The network keys of issue 15 as text: the IPv6 pool, nat66, egress, dns. */
+static void net_policy_text(const struct nsc_policy *p, char *buf, size_t len)
+{
+	char a[48];
+	size_t pos;
+
+	a[0] = '\0';
+	if (p->pool6.family)
+		nsc_format_addr(&p->pool6, a);
+	pos = (size_t)snprintf(buf, len, "pool6=%s\nnat6=%d\negress=%d:", a,
+			       (int)p->nat6, (int)p->egress_any);
+	for (unsigned i = 0; i < p->n_egress && i < NSC_EGRESS_MAX && pos < len; i++) {
+		nsc_format_addr(&p->egress[i].dst, a);
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s,%u,%u;", a,
+					(unsigned)p->egress[i].proto, (unsigned)p->egress[i].port);
+	}
+	if (pos < len)
+		pos += (size_t)snprintf(buf + pos, len - pos, "\ndns=%d:", (int)p->dns);
+	for (unsigned i = 0; i < p->n_dns && i < NSC_DNS_MAX && pos < len; i++) {
+		nsc_format_addr(&p->dns_servers[i], a);
+		pos += (size_t)snprintf(buf + pos, len - pos, "%s;", a);
+	}
+}
+
 /* How a session for `s` is built, as one canonical text, hashed into the
  * record's build= (identity and no_new_privs are recorded as they are,
  * for the message). A join whose freshly resolved policy would build the
@@ -142,8 +166,12 @@ static void spec_build(const struct session_spec *s, char out[STATE_ID_LEN + 1])
 	}
 	if (pos < sizeof(text))
 		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "gidmap=\n");
+	if (pos < sizeof(text)) {
+		int n = idmap_format(&s->gidmap, text + pos, sizeof(text) - pos);
+		pos += n > 0 ? (size_t)n : 0;
+	}
 	if (pos < sizeof(text))
-		(void)idmap_format(&s->gidmap, text + pos, sizeof(text) - pos);
+		net_policy_text(p, text + pos, sizeof(text) - pos);
 	state_build_hash(text, out);
 }
 
@@ -254,6 +282,60 @@ static int try_join(const struct session_record *rec, const struct session_spec 
 /* A record that failed the checks: kill whatever of it is still running
  * (only processes whose identity matches the record), remove its veth and
  * the record. Called with the user's lock held. */
+/* An IPv4 address in host byte order as an nsc_addr (family 0 for 0). */
+static struct nsc_addr addr4(uint32_t a)
+{
+	struct nsc_addr out = { 0 };
+
+	if (a) {
+		out.family = AF_INET;
+		out.prefix = 32;
+		out.a[0] = (uint8_t)(a >> 24);
+		out.a[1] = (uint8_t)(a >> 16);
+		out.a[2] = (uint8_t)(a >> 8);
+		out.a[3] = (uint8_t)a;
+	}
+	return out;
+}
+
+/* Everything of a session's network that outlives its namespace: the
+ * veth (its addresses, routes and neighbour entries go with it), the
+ * nftables tables, the bridge's neighbour entries for the session's
+ * addresses, and the conntrack entries of those addresses (a later
+ * session given the same addresses must inherit no state). `peer4` and
+ * `peer6` may be NULL or of family 0. */
+static void network_remove(uint32_t uid, enum nsc_netmode mode, const char *veth,
+			   const char *bridge, const struct nsc_addr *peer4,
+			   const struct nsc_addr *peer6)
+{
+	const struct nsc_addr *peers[2] = { peer4, peer6 };
+
+	if (!nsc_net_has_veth(mode))
+		return;
+	if (veth && veth[0])
+		(void)net_link_delete(veth);
+	(void)nft_session_delete(uid);
+	for (size_t i = 0; i < NS_ARRAY_SIZE(peers); i++) {
+		if (!peers[i] || !peers[i]->family)
+			continue;
+		if (mode == NSC_NET_BRIDGE && bridge && bridge[0])
+			(void)net_neigh_forget(bridge, peers[i]);
+		(void)ct_flush_addr(peers[i]);
+	}
+}
+
+static void network_remove_recorded(const struct session_record *rec)
+{
+	struct nsc_addr p4 = addr4(rec->addr_peer), p6 = { 0 };
+
+	if (rec->prefix6) {
+		p6.family = AF_INET6;
+		p6.prefix = 128;
+		memcpy(p6.a, rec->addr6_peer, 16);
+	}
+	network_remove(rec->uid, rec->network, rec->veth_host, rec->bridge, &p4, &p6);
+}
+
 static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *rec,
 			  const struct nsc_policy *guess)
 {
@@ -270,17 +352,12 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 			pidfd_signal(fd, SIGKILL);
 			close(fd);
 		}
-		if (nsc_net_has_veth(rec->network) && rec->veth_host[0])
-			(void)net_link_delete(rec->veth_host);
-		if (rec->network == NSC_NET_NAT)
-			(void)nft_session_delete(uid);
+		network_remove_recorded(rec);
 	} else if (guess) {
 		/* No record to go by: what the current policy would have made. */
-		if (guess->veth_host[0])
-			(void)net_link_delete(guess->veth_host);
-		if (guess->network == NSC_NET_NAT)
-			(void)nft_session_delete(uid);
+		network_remove(uid, guess->network, guess->veth_host, NULL, NULL, NULL);
 	}
+	dns_files_remove(dirfd, uid);
 	/* The record's cgroup and any other leftover of this user's: with or
 	 * without a record, whatever no live monitor holds. */
 	cg_sweep_user(uid);
@@ -346,6 +423,7 @@ struct monitor {
 	int ksync;       /* monitor end of the keeper's sync socket */
 	int listen_fd;
 	bool lease_made, veth_made, nft_made, record_written;
+	struct net_plan net; /* veth modes: links, addresses, MAC */
 	int lease_fd;    /* the lease, flock()ed for the monitor's life */
 	struct cg_session cg; /* the session's cgroup (rec.cgroup), if any */
 	bool cg_defer;        /* monitor_end removes it after unlocking */
@@ -402,14 +480,13 @@ static void monitor_undo(struct monitor *m)
 		close(m->kpidfd);
 		m->kpidfd = -1;
 	}
-	if (m->nft_made && m->owns_names) {
-		(void)nft_session_delete(m->spec->uid);
-		m->nft_made = false;
+	if ((m->nft_made || m->veth_made) && m->owns_names) {
+		network_remove(m->spec->uid, m->spec->pol.network, m->veth_made ? m->rec.veth_host : NULL,
+			       m->net.bridge, &m->net.peer4, &m->net.peer6);
+		m->nft_made = m->veth_made = false;
 	}
-	if (m->veth_made && m->owns_names) {
-		(void)net_link_delete(m->rec.veth_host);
-		m->veth_made = false;
-	}
+	if (m->owns_names)
+		dns_files_remove(m->dirfd, m->spec->uid);
 	if ((m->record_written || m->lease_made) && m->owns_names) {
 		(void)state_remove(m->dirfd, m->spec->uid); /* with the lease */
 		m->record_written = false;
@@ -626,6 +703,9 @@ static int record_fill(struct monitor *m, uint32_t pool_index, uint32_t host, ui
 	r->addr_host = host;
 	r->addr_peer = peer;
 	r->prefix = session_prefix(&s->pol);
+	r->prefix6 = m->net.peer6.family ? m->net.prefix6 : 0;
+	memcpy(r->addr6_host, m->net.host6.a, 16);
+	memcpy(r->addr6_peer, m->net.peer6.a, 16);
 	r->identity = s->pol.identity;
 	r->no_new_privs = s->pol.no_new_privs;
 	spec_build(s, r->build);
@@ -753,66 +833,92 @@ static int keeper_exe_open(char *why, size_t whylen)
  * pair (or the bridge port), the host end's address, a nat session's
  * nftables table, the inside addresses and routes. Reports its failure;
  * monitor_undo removes what was made. */
-static int monitor_network(struct monitor *m, uint32_t host, uint32_t peer)
+/* The session's nftables tables, from the plan and the policy. */
+static int network_rules(struct monitor *m, char *err, size_t errlen)
 {
-	const struct session_spec *s = m->spec;
-	const struct nsc_policy *p = &s->pol;
+	const struct nsc_policy *p = &m->spec->pol;
+	struct nft_session ns = {
+		.uid = m->spec->uid, .mode = p->network, .ifname = m->net.host_if,
+		.bridge = m->net.bridge, .peer4 = m->net.peer4, .host4 = m->net.host4,
+		.peer6 = m->net.peer6, .host6 = m->net.host6, .nat6 = p->nat6,
+		.egress_any = p->egress_any, .n_egress = p->n_egress, .egress = p->egress,
+	};
+
+	memcpy(ns.mac, m->net.mac, sizeof(ns.mac));
+	if (p->network == NSC_NET_NAT && net_forwarding_enabled(AF_INET) == 0)
+		ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
+			    "so its traffic is not forwarded", m->spec->user);
+	if (p->network == NSC_NET_NAT && ns.peer6.family && net_forwarding_enabled(AF_INET6) == 0)
+		ns_warn_log("session of %s: network = nat with an IPv6 pool but "
+			    "net.ipv6.conf.all.forwarding is 0, so its IPv6 traffic is not forwarded",
+			    m->spec->user);
+	m->nft_made = true; /* even half-made, the tables must go on failure */
+	return nft_session_create(&ns, err, errlen);
+}
+
+/* veth modes: the pair (a leftover of this user's replaced), the rules
+ * before anything is up, the conntrack state of the addresses gone, the
+ * host end. */
+static int network_host_side(struct monitor *m)
+{
+	const struct nsc_policy *p = &m->spec->pol;
+	const struct net_plan *n = &m->net;
 	char buf[256];
+	int r = net_veth_create(n->host_if, m->kpid, n->peer_if, n->mac);
+
+	if (r == -EEXIST) {
+		/* A leftover of a crashed session of this user (the keeper's
+		 * netns is freed asynchronously) is removed and the pair made
+		 * again; anything else by that name that is not a veth is
+		 * left alone and refused. Only looked up on a clash: the
+		 * look-up cost every session 0.15 ms (bench/README.md). */
+		r = net_link_delete(n->host_if);
+		if (r < 0 && r != -ENODEV) {
+			report(m, "Einterface %s already exists and is not a veth", n->host_if);
+			return r;
+		}
+		r = net_veth_create(n->host_if, m->kpid, n->peer_if, n->mac);
+	}
+	if (r < 0) {
+		report(m, "Ecreating veth %s: %s", n->host_if, strerror(-r));
+		return r;
+	}
+	m->veth_made = true;
+	FAULT("veth-created");
+	if ((r = network_rules(m, buf, sizeof(buf))) < 0) {
+		report(m, "Eadding the session's nftables rules: %s", buf);
+		return r;
+	}
+	FAULT("rules-added");
+	(void)ct_flush_addr(&n->peer4);
+	if (n->peer6.family)
+		(void)ct_flush_addr(&n->peer6);
+	r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(n->host_if, n->bridge) : net_host_setup(n);
+	if (r < 0) {
+		report(m, "Econfiguring %s: %s", n->host_if, strerror(-r));
+		return r;
+	}
+	FAULT("host-configured");
+	return 0;
+}
+
+static int monitor_network(struct monitor *m)
+{
+	const struct nsc_policy *p = &m->spec->pol;
+	char path[64];
 	int netfd, r = 0;
 
-	if (nsc_net_has_veth(p->network)) {
-		r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
-		if (r == -EEXIST) {
-			/* A leftover of a crashed session of this user (the
-			 * keeper's netns is freed asynchronously) is removed
-			 * and the pair made again; anything else by that name
-			 * that is not a veth is left alone and refused. Only
-			 * looked up on a clash: the look-up cost every
-			 * session 0.15 ms (bench/README.md). */
-			r = net_link_delete(s->pol.veth_host);
-			if (r < 0 && r != -ENODEV) {
-				report(m, "Einterface %s already exists and is not a veth",
-				       s->pol.veth_host);
-				return r;
-			}
-			r = net_veth_create(s->pol.veth_host, m->kpid, PEER_IFNAME);
-		}
-		if (r < 0) {
-			report(m, "Ecreating veth %s: %s", s->pol.veth_host, strerror(-r));
-			return r;
-		}
-		m->veth_made = true;
-		FAULT("veth-created");
-		r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(s->pol.veth_host, p->bridge)
-						 : net_host_setup(s->pol.veth_host, host, ADDRPOOL_BLOCK_PREFIX);
-		if (r < 0) {
-			report(m, "Econfiguring %s: %s", s->pol.veth_host, strerror(-r));
-			return r;
-		}
-		FAULT("host-configured");
-	}
-	if (p->network == NSC_NET_NAT) {
-		if (net_ip_forward_enabled() == 0)
-			ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
-				    "so its traffic is not forwarded", s->user);
-		m->nft_made = true; /* even half-made, the table must go on failure */
-		r = nft_session_create(s->uid, s->pol.veth_host, peer, buf, sizeof(buf));
-		if (r < 0) {
-			report(m, "Eadding the nat rules (nftables): %s", buf);
-			return r;
-		}
-	}
+	if (nsc_net_has_veth(p->network) && (r = network_host_side(m)) < 0)
+		return r;
 	if (p->namespaces & NSC_NS_NET) {
-		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", (int)m->kpid);
-		netfd = open(buf, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)m->kpid);
+		netfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (netfd < 0) {
 			r = -errno;
 			report(m, "Eopening the session's netns: %s", strerror(-r));
 			return r;
 		}
-		r = nsc_net_has_veth(p->network)
-			    ? net_inside_setup(netfd, PEER_IFNAME, peer, session_prefix(p), host)
-			    : net_inside_setup(netfd, NULL, 0, 0, 0);
+		r = net_inside_setup(netfd, nsc_net_has_veth(p->network) ? &m->net : NULL);
 		close(netfd);
 		if (r < 0) {
 			report(m, "Econfiguring the session's network: %s", strerror(-r));
@@ -820,6 +926,33 @@ static int monitor_network(struct monitor *m, uint32_t host, uint32_t peer)
 		}
 		FAULT("inside-configured");
 	}
+	return 0;
+}
+
+/* The plan of a veth session's network: its addresses from the pools
+ * (block `index`), a random MAC (locally administered, unicast). */
+static int plan_network(struct monitor *m, uint32_t index, uint32_t host, uint32_t peer)
+{
+	const struct nsc_policy *p = &m->spec->pol;
+	struct net_plan *n = &m->net;
+	bool bridge = p->network == NSC_NET_BRIDGE;
+	int r;
+
+	n->host_if = p->veth_host;
+	n->peer_if = PEER_IFNAME;
+	n->bridge = bridge ? p->bridge : NULL;
+	n->host4 = addr4(host);
+	n->peer4 = addr4(peer);
+	n->prefix4 = session_prefix(p);
+	if (p->pool6.family) {
+		r = addrpool6_addrs(&p->pool6, index, bridge, &n->host6, &n->peer6);
+		if (r < 0)
+			return r == -ERANGE ? -EXFULL : r;
+		n->prefix6 = bridge ? p->pool6.prefix : ADDRPOOL6_BLOCK_PREFIX;
+	}
+	if (getrandom(n->mac, sizeof(n->mac), 0) != (ssize_t)sizeof(n->mac))
+		return -EIO;
+	n->mac[0] = (uint8_t)((n->mac[0] & 0xfe) | 0x02);
 	return 0;
 }
 
@@ -962,6 +1095,12 @@ static int monitor_setup(struct monitor *m)
 		if (p->network == NSC_NET_BRIDGE)
 			host = p->pool_net + 1; /* the gateway, held by the bridge */
 		snprintf(m->rec.veth_host, sizeof(m->rec.veth_host), "%s", s->pol.veth_host);
+		r = plan_network(m, pool_index, host, peer);
+		if (r < 0) {
+			report(m, "Eallocating an address: %s",
+			       r == -EXFULL ? "IPv6 address pool exhausted" : strerror(-r));
+			goto fail;
+		}
 	}
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -975,6 +1114,20 @@ static int monitor_setup(struct monitor *m)
 	if (p->namespaces & NSC_NS_UTS) flags |= CLONE_NEWUTS;
 	if (p->namespaces & NSC_NS_NET) flags |= CLONE_NEWNET;
 	if (p->namespaces & NSC_NS_CGROUP) flags |= CLONE_NEWCGROUP;
+	/* The session's /etc/resolv.conf and /etc/hosts, made here as host
+	 * root into the state directory; the keeper bind-mounts them. */
+	static struct session_spec kspec;
+	kspec = *s;
+	r = dns_files_write(m->dirfd, s->uid, p, &m->net.host4,
+			    m->net.host6.family ? &m->net.host6 : NULL, p->host_name,
+			    &kspec.dns_resolv, &kspec.dns_hosts, buf, sizeof(buf));
+	if (r < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		report(m, "E%s", buf);
+		goto fail;
+	}
+	FAULT("dns-written");
 	exe_fd = keeper_exe_open(buf, sizeof(buf));
 	if (exe_fd < 0) {
 		r = exe_fd;
@@ -983,7 +1136,7 @@ static int monitor_setup(struct monitor *m)
 		report(m, "E%s: %s", NSESSION_KEEPER, buf);
 		goto fail;
 	}
-	m->kpid = spawn_keeper(s, flags, sv, exe_fd, &m->cg);
+	m->kpid = spawn_keeper(&kspec, flags, sv, exe_fd, &m->cg);
 	close(exe_fd);
 	close(sv[1]);
 	if (m->kpid < 0) {
@@ -1007,7 +1160,7 @@ static int monitor_setup(struct monitor *m)
 	/* The keeper mounts, sets the host name and makes its user namespace
 	 * while the monitor makes the network: both only need the other
 	 * namespaces, which exist since the clone. */
-	if ((r = monitor_network(m, host, peer)) < 0)
+	if ((r = monitor_network(m)) < 0)
 		goto fail;
 
 	/* The keeper's user namespace exists: the maps, then it may drop to

@@ -2,6 +2,7 @@
  * file I/O lives elsewhere). See session_state.h. */
 #include "session_state.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "template.h"
 #include "util.h"
@@ -21,6 +23,7 @@ enum key {
 	K_NAMESPACES, K_NS_DEV,
 	K_NS, K_NS_END = K_NS + NSC_NS_COUNT - 1,
 	K_NETWORK, K_VETH_HOST, K_BRIDGE, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
+	K_ADDR6_HOST, K_ADDR6_PEER, K_PREFIX6,
 	K_CGROUP, K_IDENTITY, K_NO_NEW_PRIVS, K_BUILD, K_CREATED, K_LOGINS,
 	K_COUNT
 };
@@ -45,6 +48,9 @@ static const char *const key_names[K_COUNT] = {
 	[K_ADDR_PEER] = "addr_peer",
 	[K_PREFIX] = "prefix",
 	[K_POOL_INDEX] = "pool_index",
+	[K_ADDR6_HOST] = "addr6_host",
+	[K_ADDR6_PEER] = "addr6_peer",
+	[K_PREFIX6] = "prefix6",
 	[K_CGROUP] = "cgroup",
 	[K_IDENTITY] = "identity",
 	[K_NO_NEW_PRIVS] = "no_new_privs",
@@ -175,6 +181,10 @@ static const char *field_check(const struct session_record *r, int k)
 		if (r->prefix > 32)
 			return "not a valid prefix length";
 		break;
+	case K_PREFIX6:
+		if (r->prefix6 > 128)
+			return "not a valid prefix length";
+		break;
 	case K_CREATED:
 		if (r->created < 0)
 			return "negative time";
@@ -193,10 +203,18 @@ static const char *record_check(const struct session_record *r)
 		if (on != (r->ns_ino[i] != 0))
 			return "ns_ inode numbers do not match namespaces";
 	}
+	static const uint8_t none6[16];
+	bool host6 = memcmp(r->addr6_host, none6, sizeof(none6)) != 0;
+	bool peer6 = memcmp(r->addr6_peer, none6, sizeof(none6)) != 0;
+
 	if (r->network == NSC_NET_NONE &&
 	    (r->veth_host[0] != '\0' || r->addr_host != 0 || r->addr_peer != 0 ||
-	     r->pool_index != 0))
+	     r->pool_index != 0 || r->prefix6 != 0 || host6 || peer6))
 		return "network=none with veth_host, addresses or pool_index set";
+	if (r->prefix6 == 0 && (host6 || peer6))
+		return "IPv6 addresses with prefix6=0";
+	if (r->prefix6 != 0 && (!host6 || !peer6))
+		return "prefix6 set but an IPv6 address is ::";
 	if (r->network != NSC_NET_NONE && r->veth_host[0] == '\0')
 		return "a network mode with a veth but no veth_host";
 	if ((r->network == NSC_NET_BRIDGE) != (r->bridge[0] != '\0'))
@@ -205,6 +223,13 @@ static const char *record_check(const struct session_record *r)
 }
 
 /* ---- format ---- */
+
+/* inet_ntop's text: the one spelling the parser takes. */
+static void format_ipv6(const uint8_t a[16], char out[VALUE_MAX])
+{
+	if (!inet_ntop(AF_INET6, a, out, VALUE_MAX))
+		snprintf(out, VALUE_MAX, "?"); /* not reached: VALUE_MAX > INET6_ADDRSTRLEN */
+}
 
 static void format_namespaces(unsigned mask, char out[VALUE_MAX])
 {
@@ -291,6 +316,15 @@ static void format_value(const struct session_record *r, int k, char out[VALUE_M
 	case K_POOL_INDEX:
 		snprintf(out, VALUE_MAX, "%" PRIu32, r->pool_index);
 		break;
+	case K_ADDR6_HOST:
+		format_ipv6(r->addr6_host, out);
+		break;
+	case K_ADDR6_PEER:
+		format_ipv6(r->addr6_peer, out);
+		break;
+	case K_PREFIX6:
+		snprintf(out, VALUE_MAX, "%u", r->prefix6);
+		break;
 	case K_CREATED:
 		snprintf(out, VALUE_MAX, "%" PRId64, r->created);
 		break;
@@ -370,6 +404,21 @@ static int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
+/* An IPv6 address in exactly the text format_ipv6 writes for it. */
+static int parse_ipv6(const char *s, uint8_t out[16])
+{
+	uint8_t a[16];
+	char back[VALUE_MAX];
+
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return -EINVAL;
+	format_ipv6(a, back);
+	if (strcmp(back, s) != 0)
+		return -EINVAL;
+	memcpy(out, a, sizeof(a));
+	return 0;
+}
+
 static int copy_text(char *dst, size_t size, const char *v)
 {
 	size_t n = strlen(v);
@@ -445,6 +494,15 @@ static int parse_value(struct session_record *r, int k, const char *v)
 		return 0;
 	case K_POOL_INDEX:
 		return ns_parse_u32(v, &r->pool_index);
+	case K_ADDR6_HOST:
+		return parse_ipv6(v, r->addr6_host);
+	case K_ADDR6_PEER:
+		return parse_ipv6(v, r->addr6_peer);
+	case K_PREFIX6:
+		if (ns_parse_u32(v, &u32) < 0)
+			return -EINVAL;
+		r->prefix6 = u32;
+		return 0;
 	case K_CREATED:
 		if (ns_parse_u64(v, &u64) < 0 || u64 > INT64_MAX)
 			return -EINVAL;
@@ -559,7 +617,9 @@ bool state_record_equal(const struct session_record *a, const struct session_rec
 	       a->network == b->network && a->addr_host == b->addr_host &&
 	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
 	       a->pool_index == b->pool_index && a->created == b->created &&
-	       a->logins == b->logins;
+	       a->logins == b->logins && a->prefix6 == b->prefix6 &&
+	       memcmp(a->addr6_host, b->addr6_host, sizeof(a->addr6_host)) == 0 &&
+	       memcmp(a->addr6_peer, b->addr6_peer, sizeof(a->addr6_peer)) == 0;
 }
 
 /* 64-bit FNV-1a: a fingerprint, not a secret (the record is root's). */

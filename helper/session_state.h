@@ -4,7 +4,7 @@
  * whole to a temporary name and renamed. Text, one "key=value" per line,
  * every key exactly once (order free), no blank lines or comments:
  *
- *   version=3
+ *   version=4
  *   user=alice            uid=1001           gid=1001
  *   id=0123456789abcdef   (the session id: 16 lowercase hex digits, random)
  *   keeper_pid=4242       keeper_start=123456   (starttime, /proc/PID/stat field 22)
@@ -18,6 +18,11 @@
  *                                                gateway, the bridge's address)
  *   prefix=30             pool_index=0          (network=none: veth_host= empty,
  *                                                addresses 0.0.0.0, pool_index=0)
+ *   addr6_host=fd00::1    addr6_peer=fd00::2    (IPv6, inet_ntop's canonical text;
+ *   prefix6=126                                  bridge: addr6_host is the gateway.
+ *                                                prefix6 0..128, 0: no IPv6, then
+ *                                                both "::"; else neither is "::".
+ *                                                network=none: prefix6=0)
  *   cgroup=1001-0123456789abcdef   (the session's cgroup under "nsession/"
  *                                   in each hierarchy; empty: none)
  *   identity=self|root    no_new_privs=yes|no   (as the session was built)
@@ -41,7 +46,7 @@
 
 #include "nsconf.h"
 
-#define STATE_VERSION 3
+#define STATE_VERSION 4
 #define STATE_LINE_MAX 128
 #define STATE_FILE_MAX 4096
 #define STATE_USER_MAX 32
@@ -65,6 +70,8 @@ struct session_record {
 	uint32_t addr_host, addr_peer;      /* host byte order */
 	unsigned prefix;
 	uint32_t pool_index;
+	uint8_t addr6_host[16], addr6_peer[16]; /* network byte order; all 0: none */
+	unsigned prefix6;                   /* 0: no IPv6 */
 	char cgroup[STATE_CGROUP_MAX + 1];
 	enum nsc_identity identity;
 	bool no_new_privs;

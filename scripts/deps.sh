@@ -21,7 +21,7 @@ set -eu
 PKGS="build-essential pkg-config libpam0g-dev libcap-dev libseccomp-dev libnl-3-dev libnl-route-3-dev
       libcmocka-dev iproute2 iputils-ping procps util-linux passwd uidmap man-db
       libpam-modules openssh-server openssh-client openssh-sftp-server pamtester
-      login bsdutils psmisc clang libclang-rt-14-dev valgrind libnftables-dev nftables libsystemd-dev
+      login bsdutils psmisc clang libclang-rt-14-dev valgrind libnftables-dev nftables libnetfilter-conntrack-dev conntrack dnsmasq-base libsystemd-dev
       debhelper dpkg-dev fakeroot git qemu-system-x86 qemu-utils debootstrap e2fsprogs $*"
 missing=""
 for p in $PKGS; do

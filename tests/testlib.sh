@@ -69,15 +69,26 @@ state_left() {
 	ls -A "$STATE" 2>/dev/null | grep -vx leases
 	ls -A "$STATE/leases" 2>/dev/null | sed 's|^|leases/|'
 }
+# tables_left: nftables tables of nsession for the suite's $USERS
+tables_left() {
+	local u uid
+	command -v nft >/dev/null || return 0
+	for u in $USERS; do
+		uid=$(id -u "$u" 2>/dev/null) || continue
+		nft list tables 2>/dev/null | grep -E " nsession_$uid\$"
+	done
+}
 nothing_left() {
 	[ -z "$(state_left)" ] &&
 		! ip -o link show | grep -q ": $LINK_PREFIX" &&
-		[ -z "$(session_procs)" ]
+		[ -z "$(session_procs)" ] &&
+		[ -z "$(tables_left)" ]
 }
 describe_leftovers() {
 	echo "state: $(state_left | tr '\n' ' ')" \
 		"links: $(ip -o link show | grep ": $LINK_PREFIX" | cut -d: -f2 | tr '\n' ' ')" \
-		"procs: $(session_procs | tr '\n' ' ')"
+		"procs: $(session_procs | tr '\n' ' ')" \
+		"tables: $(tables_left | tr '\n' ' ')"
 }
 # expect_clean DESC: within CLEAN_WAIT s no record, lock, socket, veth or
 # session process is left

@@ -110,7 +110,8 @@ refused_here() {
 }
 nothing_left_but_locks() {
 	[ -z "$(state_left | grep -v '\.lock$')" ] &&
-		! ip -o link show | grep -q ": $LINK_PREFIX" && [ -z "$(session_procs)" ]
+		! ip -o link show | grep -q ": $LINK_PREFIX" && [ -z "$(session_procs)" ] &&
+		[ -z "$(tables_left)" ]
 }
 hostsum() { md5sum /etc/passwd /etc/shadow /etc/group "$T/etc/nsession.conf" "$T/denied" | md5sum; }
 HOSTSUM=$(hostsum)
@@ -308,7 +309,7 @@ as nsh1 "$FH" run -- /bin/true
 expect_eq "fault build without a fault: login works" 0 "$?"
 expect_clean "fault build: ends clean"
 for step in locked monitor-start monitor-detached pool-locked keeper-spawned maps-written \
-	keeper-setup keeper-ready veth-created host-configured inside-configured listening \
+	dns-written keeper-setup keeper-ready veth-created rules-added host-configured inside-configured listening \
 	recorded reported spawned joined; do
 	echo "$step" >"$FAULTS"
 	as nsh1 timeout 30 "$FH" run -- /bin/true \

@@ -111,7 +111,7 @@ cleanup() {
 	fi
 	for u in $UIDS; do
 		ip link del "nsv$u" 2>/dev/null
-		nft delete table ip "nsession_$u" 2>/dev/null
+		for fam in inet bridge ip; do nft delete table "$fam" "nsession_$u" 2>/dev/null; done
 	done
 	[ -z "$(pkg_procs)" ] && rm -rf "$STATE"
 	rm -f /etc/nsession.conf

@@ -48,7 +48,7 @@ PACKAGES="systemd systemd-sysv udev dbus dbus-user-session libpam-systemd
 	openssh-server openssh-sftp-server
 	iproute2 procps psmisc util-linux passwd uidmap nftables at cron python3
 	libpam-runtime libpam-modules libpam0g libnl-3-200 libnl-route-3-200 libcap2
-	libseccomp2 libnftables1 libsystemd0"
+	libseccomp2 libnftables1 libnetfilter-conntrack3 libsystemd0"
 # Units that cost boot time under TCG and that no test needs.
 MASK="apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service
 	man-db.timer man-db.service e2scrub_all.timer e2scrub_all.service e2scrub_reap.service

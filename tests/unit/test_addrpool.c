@@ -209,6 +209,50 @@ static void test_pick_then_addrs(void **state)
 	assert_int_equal(addrpool_pick(IP(192, 168, 50, 0), 24, used, 64, &idx), -ENOSPC);
 }
 
+static struct nsc_addr A6(const char *s)
+{
+	struct nsc_addr a;
+
+	assert_int_equal(nsc_parse_addr(s, &a), 0);
+	return a;
+}
+
+static void assert_addr6(const struct nsc_addr *a, const char *want)
+{
+	struct nsc_addr w = A6(want);
+
+	assert_int_equal(a->family, w.family);
+	assert_int_equal(a->prefix, 128);
+	assert_memory_equal(a->a, w.a, 16);
+}
+
+static void test_addrs6(void **state)
+{
+	struct nsc_addr pool = A6("fd00:6e73::/64"), small = A6("fd00:6e73::fff0/124"), h, p;
+
+	assert_int_equal(addrpool6_addrs(&pool, 0, false, &h, &p), 0);
+	assert_addr6(&h, "fd00:6e73::1");
+	assert_addr6(&p, "fd00:6e73::2");
+	assert_int_equal(addrpool6_addrs(&pool, 70, false, &h, &p), 0);
+	assert_addr6(&h, "fd00:6e73::119");
+	assert_addr6(&p, "fd00:6e73::11a");
+	assert_int_equal(addrpool6_addrs(&pool, UINT32_MAX, false, &h, &p), 0);
+	assert_addr6(&p, "fd00:6e73::3:ffff:fffe");
+	/* bridge: the gateway is the pool's first address. */
+	assert_int_equal(addrpool6_addrs(&pool, 70, true, &h, &p), 0);
+	assert_addr6(&h, "fd00:6e73::1");
+	assert_addr6(&p, "fd00:6e73::11a");
+	/* A /124 has four blocks; a carry crosses bytes. */
+	assert_int_equal(addrpool6_addrs(&small, 3, false, &h, &p), 0);
+	assert_addr6(&h, "fd00:6e73::fffd");
+	assert_addr6(&p, "fd00:6e73::fffe");
+	assert_int_equal(addrpool6_addrs(&small, 4, false, &h, &p), -ERANGE);
+	/* Bad pools: IPv4, too long or too short a prefix. */
+	struct nsc_addr bad[3] = { A6("10.0.0.0/8"), A6("fd00::/126"), A6("fd00::/48") };
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(addrpool6_addrs(&bad[i], 0, false, &h, &p), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_addrs),
 		cmocka_unit_test(test_addrs_out_of_range),
 		cmocka_unit_test(test_pick_then_addrs),
+		cmocka_unit_test(test_addrs6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,35 @@ static void expect_bad(const char *text, unsigned line, const char *needle)
 	expect_bad_len(text, strlen(text), line, needle);
 }
 
+/* expect_bad for each of the n values: the file is pre VALUE post, the
+ * message has mpre VALUE mpost. */
+static void expect_bad_each(const char *pre, const char *post, unsigned line,
+			    const char *mpre, const char *mpost,
+			    const char *const *vals, size_t n)
+{
+	char text[NSC_LINE_MAX + 64], needle[256];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s%s%s", pre, vals[i], post);
+		snprintf(needle, sizeof(needle), "%s%s%s", mpre, vals[i], mpost);
+		expect_bad(text, line, needle);
+	}
+}
+#define VALS(a) a, sizeof(a) / sizeof((a)[0])
+
+/* A file, the line its error names, a part of the message. */
+struct bad_case {
+	const char *text;
+	unsigned line;
+	const char *needle;
+};
+
+static void expect_bad_cases(const struct bad_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expect_bad(c[i].text, c[i].line, c[i].needle);
+}
+
 /* Parse `text`, resolve for `user` (uid 1000 unless given). */
 static int resolve_text(const char *text, const char *user, uid_t uid,
 			const char *const *groups, size_t ngroups,
@@ -123,6 +154,23 @@ static void assert_policy_equal(const struct nsc_policy *a, const struct nsc_pol
 	assert_int_equal(a->subids, b->subids);
 	assert_int_equal(a->no_new_privs, b->no_new_privs);
 	assert_int_equal(a->linger, b->linger);
+	assert_memory_equal(&a->pool6, &b->pool6, sizeof(a->pool6));
+	assert_int_equal(a->nat6, b->nat6);
+	assert_int_equal(a->egress_any, b->egress_any);
+	assert_int_equal(a->n_egress, b->n_egress);
+	assert_memory_equal(a->egress, b->egress, sizeof(a->egress));
+	assert_int_equal(a->dns, b->dns);
+	assert_int_equal(a->n_dns, b->n_dns);
+	assert_memory_equal(a->dns_servers, b->dns_servers, sizeof(a->dns_servers));
+}
+
+/* nsc_format_addr of a, compared with `want`. */
+static void assert_addr(const struct nsc_addr *a, const char *want)
+{
+	char s[48];
+
+	nsc_format_addr(a, s);
+	assert_string_equal(s, want);
 }
 
 /* ---- defaults and basic syntax ----------------------------------------- */
@@ -146,6 +194,13 @@ static void test_builtin_defaults(void **state)
 	assert_true(p.subids);
 	assert_true(p.no_new_privs);
 	assert_int_equal(p.linger, 0);
+	assert_int_equal(p.pool6.family, 0);
+	assert_addr(&p.pool6, "none");
+	assert_true(p.nat6);
+	assert_true(p.egress_any);
+	assert_int_equal(p.n_egress, 0);
+	assert_int_equal(p.dns, NSC_DNS_AUTO);
+	assert_int_equal(p.n_dns, 0);
 
 	assert_string_equal(nsc_ns_names[0], "user");
 	assert_string_equal(nsc_ns_names[1], "mnt");
@@ -194,7 +249,11 @@ static void test_every_key(void **state)
 		   "tmp_inodes = 1m\n"
 		   "subids = no\n"
 		   "no_new_privs = no\n"
-		   "linger = 86400\n",
+		   "linger = 86400\n"
+		   "address_pool6 = fd00:4e53::/64\n"
+		   "ipv6_nat = no\n"
+		   "egress = 10.248.0.2 tcp 8080, fd00:1::/64 udp 53\n"
+		   "dns = 192.0.2.53, 2001:db8::53\n",
 		   "alice", NULL, 0, &p);
 	assert_false(p.exempt);
 	assert_int_equal(p.namespaces, NSC_NS_USER | NSC_NS_MNT | NSC_NS_PID | NSC_NS_NET);
@@ -210,6 +269,20 @@ static void test_every_key(void **state)
 	assert_false(p.subids);
 	assert_false(p.no_new_privs);
 	assert_int_equal(p.linger, 86400);
+	assert_addr(&p.pool6, "fd00:4e53::/64");
+	assert_false(p.nat6);
+	assert_false(p.egress_any);
+	assert_int_equal(p.n_egress, 2);
+	assert_addr(&p.egress[0].dst, "10.248.0.2");
+	assert_int_equal(p.egress[0].proto, IPPROTO_TCP);
+	assert_int_equal(p.egress[0].port, 8080);
+	assert_addr(&p.egress[1].dst, "fd00:1::/64");
+	assert_int_equal(p.egress[1].proto, IPPROTO_UDP);
+	assert_int_equal(p.egress[1].port, 53);
+	assert_int_equal(p.dns, NSC_DNS_LIST);
+	assert_int_equal(p.n_dns, 2);
+	assert_addr(&p.dns_servers[0], "192.0.2.53");
+	assert_addr(&p.dns_servers[1], "2001:db8::53");
 }
 
 static void test_whitespace_and_comments(void **state)
@@ -401,7 +474,7 @@ static void test_messages_are_safe(void **state)
 
 static void test_bad_bools(void **state)
 {
-	const char *keys[] = { "exempt", "private_tmp", "subids", "no_new_privs" };
+	const char *keys[] = { "exempt", "private_tmp", "subids", "no_new_privs", "ipv6_nat" };
 	const char *vals[] = { "maybe", "Yes", "NO", "1", "0", "true", "y", "yes no" };
 	char text[128], needle[128];
 
@@ -866,6 +939,363 @@ static void test_parse_ipv4(void **state)
 	assert_int_equal(nsc_parse_ipv4(NULL, &a), -EINVAL);
 	assert_int_equal(nsc_parse_ipv4("1.2.3.4", NULL), -EINVAL);
 	assert_int_equal(a, 7); /* untouched on error */
+}
+
+/* ---- IPv6, egress, dns (issue 15) --------------------------------------- */
+
+static void test_parse_addr(void **state)
+{
+	static const struct { const char *in, *out; int family; unsigned prefix; } good[] = {
+		{ "10.0.0.1", "10.0.0.1", AF_INET, 32 },
+		{ "10.0.0.0/8", "10.0.0.0/8", AF_INET, 8 },
+		{ "10.0.0.1/32", "10.0.0.1", AF_INET, 32 },
+		{ "0.0.0.0/0", "0.0.0.0/0", AF_INET, 0 },
+		{ "255.255.255.255", "255.255.255.255", AF_INET, 32 },
+		{ "192.168.1.4/30", "192.168.1.4/30", AF_INET, 30 },
+		{ "fd00::1", "fd00::1", AF_INET6, 128 },
+		{ "FD00:0:0::1/128", "fd00::1", AF_INET6, 128 },
+		{ "fd00:4e53::/64", "fd00:4e53::/64", AF_INET6, 64 },
+		{ "fd00:4e53:0000:0000::/64", "fd00:4e53::/64", AF_INET6, 64 },
+		{ "::/0", "::/0", AF_INET6, 0 },
+		{ "::", "::", AF_INET6, 128 },
+		{ "::1", "::1", AF_INET6, 128 },
+		{ "::ffff:10.0.0.1", "::ffff:10.0.0.1", AF_INET6, 128 },
+		{ "2001:db8::/32", "2001:db8::/32", AF_INET6, 32 },
+		{ "2001:db8::8/125", "2001:db8::8/125", AF_INET6, 125 },
+		{ "8000::/1", "8000::/1", AF_INET6, 1 },
+		{ "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8", AF_INET6, 128 },
+	};
+	static const char *const bad[] = {
+		"", "/", "/8", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/255", "10.0.0.0/256",
+		"10.0.0.0/08", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/8x", "10.0.0.0/8/8",
+		"10.0.0.0 /8", "10.0.0.0/ 8", " 10.0.0.1", "10.0.0.1 ", "010.0.0.1",
+		"10.0.0", "10.0.0.0.0", "10.0.0.256", "0x0a.0.0.1", "10.0.0.1/24",
+		"192.168.1.5/30", "1.2.3.4/0", "a.b.c.d", "10,0,0,1", "4294967295",
+		"fd00::/129", "fd00::/064", "fd00::1/64", "::1/127", "fd00::%eth0", "fe80::1%1",
+		"fd00:::1", "fd00::1::", "fd00::g", "[fd00::1]", "1:2:3:4:5:6:7:8:9",
+		"fd00::12345", "fd00::/64 ", ":", "::/", "1:2:3:4:5:6:7:8/1",
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255x",
+		"fd00:0000:0000:0000:0000:0000:0000:0000:0001",
+	};
+	struct nsc_addr a, untouched;
+	char s[48];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(&a, 0x5a, sizeof(a));
+		if (nsc_parse_addr(good[i].in, &a) != 0)
+			fail_msg("refused: %s", good[i].in);
+		assert_int_equal(a.family, good[i].family);
+		assert_int_equal(a.prefix, good[i].prefix);
+		if (a.family == AF_INET)
+			for (int b = 4; b < 16; b++)
+				assert_int_equal(a.a[b], 0);
+		assert_addr(&a, good[i].out);
+		/* the formatted text parses back to the same */
+		nsc_format_addr(&a, s);
+		memset(&untouched, 0, sizeof(untouched));
+		assert_int_equal(nsc_parse_addr(s, &untouched), 0);
+		assert_memory_equal(&a, &untouched, sizeof(a));
+	}
+	assert_int_equal(nsc_parse_addr("1.2.3.4", &a), 0);
+	assert_memory_equal(a.a, "\x01\x02\x03\x04", 4); /* network byte order */
+
+	memset(&a, 0x5a, sizeof(a));
+	untouched = a;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (nsc_parse_addr(bad[i], &a) != -EINVAL)
+			fail_msg("accepted: '%s'", bad[i]);
+		assert_memory_equal(&a, &untouched, sizeof(a)); /* untouched on error */
+	}
+	assert_int_equal(nsc_parse_addr(NULL, &a), -EINVAL);
+	assert_int_equal(nsc_parse_addr("10.0.0.1", NULL), -EINVAL);
+
+	/* formatting: no family is "none", a bad one "?" */
+	memset(&a, 0, sizeof(a));
+	assert_addr(&a, "none");
+	a.family = 99;
+	assert_addr(&a, "?");
+	/* the longest text fits */
+	memset(&a, 0xff, sizeof(a));
+	a.family = AF_INET6;
+	a.prefix = 127;
+	assert_addr(&a, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127");
+	a.prefix = 255; /* not from the parser: formatted anyway */
+	assert_addr(&a, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/255");
+}
+
+static void test_address_pool6(void **state)
+{
+	static const struct bad_case bad_pool6[] = {
+		{ "\n\n\n\n\n\n\n\n\n\n\naddress_pool6 = fd00::1/64\n", 12,
+		  "address_pool6: \"fd00::1/64\": host bits set (the network is fd00::/64)" },
+		{ "address_pool6 = fd00:4e53::8/124\n", 1,
+		  "host bits set (the network is fd00:4e53::/124)" },
+		{ "address_pool6 = 10.0.0.0/8\n", 1,
+		  "address_pool6: \"10.0.0.0/8\": not IPv6 (the IPv4 pool is address_pool)" },
+		{ "address_pool6 = 10.0.0.1\n", 1, "not IPv6" },
+		{ "address_pool6 = 10.0.0.1/8\n", 1, "not IPv6" },
+		/* the longest values are shown whole; longer text is clipped */
+		{ "address_pool6 = fd00:1234:5678:9abc:def0:1234:5678:9ab1/124 # long\n", 1,
+		  "address_pool6: \"fd00:1234:5678:9abc:def0:1234:5678:9ab1/124\": host bits "
+		  "set (the network is fd00:1234:5678:9abc:def0:1234:5678:9ab0/124)" },
+		{ "address_pool6 = fd00:1234:5678:9abc:def0:1234:5678:9abc:1234:5678:9abc:"
+		  "def0:1234\n", 1, "address_pool6: \"fd00:1234:5678:9abc:def0:1234:5678:9abc:"
+		  "1234:5678:9abc:d...\": not an IPv6 network" },
+	};
+
+	static const struct { const char *in, *out; } good[] = {
+		{ "fd00:4e53::/64", "fd00:4e53::/64" },
+		{ "fd00:4e53:0:0:1::/80", "fd00:4e53:0:0:1::/80" },
+		{ "fd00:4e53:0:0:0:1::/96", "fd00:4e53::1:0:0/96" },
+		{ "2001:db8:1:2::/64", "2001:db8:1:2::/64" },
+		{ "2001:db8::ff0/124", "2001:db8::ff0/124" },
+		{ "FD12:3456:789A:1::/96", "fd12:3456:789a:1::/96" },
+	};
+	static const char *const syntax[] = {
+		"fd00::/064", "fd00::/", "fd00::/129", "fd00::/64/64", "fd00 ::/64", "xyz",
+		"fd00::/64x", "fd00:::/64", "[fd00::]/64", "fd00::/64 none", "None", "NONE",
+		"fd00::/-64",
+	};
+	static const char *const prefix[] = {
+		"fd00::/63", "fd00::/48", "fd00::/0", "fd00::/125", "fd00::/126", "fd00::/128",
+		"fd00::", "fd00::1",
+	};
+	static const char *const reserved[] = {
+		"::/64", "::/96", "::ffff:0:0/96", "fe80::/64", "febf::/64", "ff02::/64",
+		"ff00::/64",
+	};
+	const char *const lab[] = { "lab" };
+	char text[128];
+	struct nsc_policy p;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "address_pool6 = %s\n", good[i].in);
+		resolve_ok(text, "alice", NULL, 0, &p);
+		assert_int_equal(p.pool6.family, AF_INET6);
+		assert_addr(&p.pool6, good[i].out);
+	}
+	resolve_ok("address_pool6 = fec0::/64\n", "alice", NULL, 0, &p); /* not link-local */
+	resolve_ok("address_pool6 = none\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.pool6.family, 0);
+	/* merged per section: a group gives a pool, a user takes it away */
+	resolve_ok("address_pool6 = fd00:1::/64\n[group lab]\naddress_pool6 = fd00:2::/64\n"
+		   "[user alice]\naddress_pool6 = none\n", "bob", lab, 1, &p);
+	assert_addr(&p.pool6, "fd00:2::/64");
+	resolve_ok("address_pool6 = fd00:1::/64\n[group lab]\naddress_pool6 = fd00:2::/64\n"
+		   "[user alice]\naddress_pool6 = none\n", "alice", lab, 1, &p);
+	assert_int_equal(p.pool6.family, 0);
+	assert_addr(&p.pool6, "none");
+	resolve_ok("address_pool6 = fd00:1::/64\n[group lab]\nlinger = 1\n", "bob", lab, 1, &p);
+	assert_addr(&p.pool6, "fd00:1::/64");
+
+	expect_bad_each("address_pool6 = ", "\n", 1, "address_pool6: \"",
+			"\": not an IPv6 network (expected PREFIX/N or none)", VALS(syntax));
+	expect_bad_each("[user x]\naddress_pool6 = ", "\n", 2, "address_pool6: \"",
+			"\": prefix length must be 64..124", VALS(prefix));
+	expect_bad_each("address_pool6 = ", " # reserved\n", 1, "address_pool6: \"",
+			"\": not a unicast prefix", VALS(reserved));
+	expect_bad_cases(VALS(bad_pool6));
+	expect_empty_and_duplicate("address_pool6", "none");
+}
+
+static void test_ipv6_nat(void **state)
+{
+	const char *const lab[] = { "lab" };
+	struct nsc_policy p;
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_true(p.nat6);
+	resolve_ok("ipv6_nat = no\n", "alice", NULL, 0, &p);
+	assert_false(p.nat6);
+	resolve_ok("ipv6_nat = no\n[group lab]\nipv6_nat = yes\n", "alice", lab, 1, &p);
+	assert_true(p.nat6);
+	resolve_ok("ipv6_nat = no\n[group lab]\nipv6_nat = yes\n", "alice", NULL, 0, &p);
+	assert_false(p.nat6);
+	expect_bad("ipv6_nat = nat66\n", 1,
+		   "bad value 'nat66' for 'ipv6_nat' (expected yes or no)");
+	expect_empty_and_duplicate("ipv6_nat", "no");
+}
+
+static void test_egress(void **state)
+{
+	static const struct bad_case bad_egress[] = {
+		{ "egress = 10.0.0.0/33\n", 1,
+		  "egress: \"10.0.0.0/33\": not an address or network" },
+		{ "egress = 10.0.0.1/24 tcp 80\n", 1,
+		  "egress: \"10.0.0.1/24 tcp 80\": host bits set (the network is 10.0.0.0/24)" },
+		{ "egress = fd00::1/64\n", 1, "host bits set (the network is fd00::/64)" },
+		{ "egress = 10.0.0.1 tcp 80,, 10.0.0.2\n", 1,
+		  "egress: empty rule (a stray comma?)" },
+		{ "egress = 10.0.0.1,\n", 1, "egress: empty rule (a stray comma?)" },
+		{ "egress = , 10.0.0.1\n", 1, "egress: empty rule (a stray comma?)" },
+		{ "egress = ,\n", 1, "egress: empty rule" },
+		{ "egress = 10.0.0.1 8080\n", 1,
+		  "egress: \"10.0.0.1 8080\": a port needs tcp or udp before it" },
+		{ "egress = 10.0.0.1 sctp 80\n", 1,
+		  "egress: \"10.0.0.1 sctp 80\": unknown protocol \"sctp\" (expected tcp, udp or icmp)" },
+		{ "egress = 10.0.0.1 TCP 80\n", 1, "unknown protocol \"TCP\"" },
+		{ "egress = 10.0.0.1 icmp 8\n", 1,
+		  "egress: \"10.0.0.1 icmp 8\": icmp takes no port" },
+		{ "egress = 10.0.0.1 tcp 80 443\n", 1,
+		  "egress: \"10.0.0.1 tcp 80 443\": unexpected \"443\" after the port" },
+		{ "egress = 10.0.0.1 tcp 80:90\n", 1, "bad port \"80:90\"" },
+		{ "egress = 10.0.0.1:80\n", 1, "egress: \"10.0.0.1:80\": not an address" },
+		{ "egress = any, 10.0.0.1\n", 1,
+		  "egress: \"any\": any and none stand alone, never in a list of rules" },
+		{ "egress = 10.0.0.1, none\n", 1, "egress: \"none\": any and none stand alone" },
+		{ "egress = any none\n", 1, "egress: \"any none\": any and none stand alone" },
+		{ "egress = ANY\n", 1, "egress: \"ANY\": not an address or network" },
+	};
+	static const char *const bad_addr[] = {
+		"10.0.0.0/33", "10.0.0.0/08", "10.0.0.256", "fd00::/129", "example.org",
+		"10.0.0.0/", "tcp", "*", "10.0.0.0/8/8", "fd00::%eth0", "10.0.0.0-10.0.0.9",
+	};
+	static const char *const bad_port[] = {
+		"0", "65536", "080", "-1", "+80", "80x", "http", "99999999999", "1-2", "53/udp",
+	};
+	const char *const lab[] = { "lab" };
+	char text[NSC_LINE_MAX + 64];
+	struct nsc_policy p;
+	size_t pos;
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_true(p.egress_any);
+	assert_int_equal(p.n_egress, 0);
+	resolve_ok("egress = none\n", "alice", NULL, 0, &p);
+	assert_false(p.egress_any);
+	assert_int_equal(p.n_egress, 0);
+	resolve_ok("egress = any\n", "alice", NULL, 0, &p);
+	assert_true(p.egress_any);
+	assert_int_equal(p.n_egress, 0);
+
+	/* The example of the design, with odd but allowed blanks. */
+	resolve_ok("egress = 10.248.0.2 tcp 8080,192.0.2.0/24 ,\tfd00:1::/64  udp\t53 , "
+		   "10.1.2.3 icmp, fd00:2::1 icmp, 0.0.0.0/0 tcp, ::/0 udp, 10.0.0.1 udp 65535\n",
+		   "alice", NULL, 0, &p);
+	assert_false(p.egress_any);
+	assert_int_equal(p.n_egress, 8);
+	assert_addr(&p.egress[0].dst, "10.248.0.2");
+	assert_int_equal(p.egress[0].proto, IPPROTO_TCP);
+	assert_int_equal(p.egress[0].port, 8080);
+	assert_addr(&p.egress[1].dst, "192.0.2.0/24");
+	assert_int_equal(p.egress[1].proto, 0);
+	assert_int_equal(p.egress[1].port, 0);
+	assert_addr(&p.egress[2].dst, "fd00:1::/64");
+	assert_int_equal(p.egress[2].proto, IPPROTO_UDP);
+	assert_int_equal(p.egress[2].port, 53);
+	assert_addr(&p.egress[3].dst, "10.1.2.3");
+	assert_int_equal(p.egress[3].proto, IPPROTO_ICMP);
+	assert_addr(&p.egress[4].dst, "fd00:2::1");
+	assert_int_equal(p.egress[4].proto, IPPROTO_ICMP); /* ICMPv6 for an IPv6 DEST */
+	assert_addr(&p.egress[5].dst, "0.0.0.0/0");
+	assert_int_equal(p.egress[5].proto, IPPROTO_TCP);
+	assert_int_equal(p.egress[5].port, 0);
+	assert_addr(&p.egress[6].dst, "::/0");
+	assert_int_equal(p.egress[6].proto, IPPROTO_UDP);
+	assert_int_equal(p.egress[7].port, 65535);
+	for (unsigned i = p.n_egress; i < NSC_EGRESS_MAX; i++)
+		assert_int_equal(p.egress[i].dst.family, 0); /* unused: zero */
+
+	/* Exactly NSC_EGRESS_MAX rules; one more is refused. */
+	pos = (size_t)snprintf(text, sizeof(text), "egress = ");
+	for (int i = 0; i < NSC_EGRESS_MAX; i++)
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s10.0.%d.0/24 tcp %d",
+					i ? ", " : "", i, 1000 + i);
+	snprintf(text + pos, sizeof(text) - pos, "\n");
+	resolve_ok(text, "alice", NULL, 0, &p);
+	assert_int_equal(p.n_egress, NSC_EGRESS_MAX);
+	assert_addr(&p.egress[15].dst, "10.0.15.0/24");
+	assert_int_equal(p.egress[15].port, 1015);
+	snprintf(text + pos, sizeof(text) - pos, ", 10.9.9.9\n");
+	expect_bad(text, 1, "egress: more than 16 rules");
+
+	/* Merged as one key: the later section's list replaces the whole list. */
+	resolve_ok("egress = 10.0.0.1, 10.0.0.2\n[group lab]\negress = 10.0.0.3 tcp 22\n",
+		   "alice", lab, 1, &p);
+	assert_int_equal(p.n_egress, 1);
+	assert_addr(&p.egress[0].dst, "10.0.0.3");
+	assert_int_equal(p.egress[1].dst.family, 0);
+	resolve_ok("egress = 10.0.0.1, 10.0.0.2\n[group lab]\negress = any\n", "alice", lab, 1,
+		   &p);
+	assert_true(p.egress_any);
+	assert_int_equal(p.n_egress, 0);
+	assert_int_equal(p.egress[0].dst.family, 0);
+	resolve_ok("egress = 10.0.0.1, 10.0.0.2\n[group lab]\negress = any\n", "alice", NULL, 0,
+		   &p);
+	assert_false(p.egress_any);
+	assert_int_equal(p.n_egress, 2);
+	resolve_ok("egress = none\n[user alice]\nlinger = 5\n", "alice", NULL, 0, &p);
+	assert_false(p.egress_any);
+
+	/* Errors: FILE:LINE: egress: "TEXT": problem. */
+	expect_bad_each("[group lab]\negress = 10.0.0.1, ", " udp 53\n", 2, "egress: \"",
+			"\": not an address or network", VALS(bad_addr));
+	expect_bad_each("egress = 10.0.0.1 tcp ", ", 10.0.0.2\n", 1, "bad port \"",
+			"\" (expected 1..65535)", VALS(bad_port));
+	expect_bad_each("egress = 10.0.0.2, 10.0.0.1 udp ", "\n", 1, "egress: \"10.0.0.1 udp ",
+			"\": bad port", VALS(bad_port));
+	expect_bad_cases(VALS(bad_egress));
+	expect_empty_and_duplicate("egress", "none");
+}
+
+static void test_dns(void **state)
+{
+	static const struct bad_case bad_dns[] = {
+		{ "dns = 1.1.1.1, 8.8.8.8, 9.9.9.9, 1.0.0.1\n", 1, "dns: more than 3 servers" },
+		{ "dns = 0.0.0.0\n", 1, "dns: \"0.0.0.0\": the unspecified address is no server" },
+		{ "dns = ::\n", 1, "dns: \"::\": the unspecified address is no server" },
+		{ "dns = 1.1.1.1, 8.8.8.8, 1.1.1.1\n", 1, "dns: \"1.1.1.1\": given twice" },
+		{ "dns = fd00::53, FD00:0::53\n", 1, "dns: \"FD00:0::53\": given twice" },
+		{ "dns = auto, 1.1.1.1\n", 1,
+		  "dns: \"auto\": auto, host and none stand alone, never in a list of servers" },
+		{ "dns = 1.1.1.1, host\n", 1, "dns: \"host\": auto, host and none stand alone" },
+		{ "dns = 1.1.1.1,\n", 1, "dns: empty server (a stray comma?)" },
+		{ "dns = 1.1.1.1,,8.8.8.8\n", 1, "dns: empty server (a stray comma?)" },
+	};
+	static const char *const not_addr[] = {
+		"10.0.0.0/8", "1.1.1.1/32", "fd00::53/128", "1.1.1.1 8.8.8.8", "1.1.1.1;8.8.8.8",
+		"dns.example.org", "1.1.1.256", "fd00::53%eth0", "1.1.1.1:53", "[fd00::53]:53",
+		"AUTO", "localhost",
+	};
+	const char *const lab[] = { "lab" };
+	struct nsc_policy p;
+
+	resolve_ok("", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_AUTO);
+	resolve_ok("dns = host\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_HOST);
+	assert_int_equal(p.n_dns, 0);
+	resolve_ok("dns = none\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_NONE);
+	resolve_ok("dns = auto\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_AUTO);
+	resolve_ok("dns = 192.0.2.53\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_LIST);
+	assert_int_equal(p.n_dns, 1);
+	assert_addr(&p.dns_servers[0], "192.0.2.53");
+	assert_int_equal(p.dns_servers[1].family, 0);
+	resolve_ok("dns = 192.0.2.53,2001:DB8::53 ,\t127.0.0.53\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.n_dns, 3);
+	assert_int_equal(p.dns_servers[1].family, AF_INET6);
+	assert_int_equal(p.dns_servers[1].prefix, 128);
+	assert_addr(&p.dns_servers[1], "2001:db8::53");
+	assert_addr(&p.dns_servers[2], "127.0.0.53");
+
+	/* Merged as one key; a word after a list clears the list. */
+	resolve_ok("dns = 192.0.2.53, 192.0.2.54\n[group lab]\ndns = host\n", "alice", lab, 1, &p);
+	assert_int_equal(p.dns, NSC_DNS_HOST);
+	assert_int_equal(p.n_dns, 0);
+	assert_int_equal(p.dns_servers[0].family, 0);
+	resolve_ok("dns = 192.0.2.53, 192.0.2.54\n[group lab]\ndns = host\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.dns, NSC_DNS_LIST);
+	assert_int_equal(p.n_dns, 2);
+	resolve_ok("dns = none\n[user alice]\ndns = 10.0.0.53\n", "alice", NULL, 0, &p);
+	assert_int_equal(p.n_dns, 1);
+
+	expect_bad_each("\n[user a]\ndns = 192.0.2.1, ", "\n", 3, "dns: \"",
+			"\": not an IP address", VALS(not_addr));
+	expect_bad_cases(VALS(bad_dns));
+	expect_empty_and_duplicate("dns", "host");
 }
 
 /* ---- resolution -------------------------------------------------------- */
@@ -1428,6 +1858,11 @@ int main(void)
 		cmocka_unit_test(test_address_pool),
 		cmocka_unit_test(test_parse_cidr),
 		cmocka_unit_test(test_parse_ipv4),
+		cmocka_unit_test(test_parse_addr),
+		cmocka_unit_test(test_address_pool6),
+		cmocka_unit_test(test_ipv6_nat),
+		cmocka_unit_test(test_egress),
+		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_resolution_order),
 		cmocka_unit_test(test_has_group_sections),
 		cmocka_unit_test(test_exemption),

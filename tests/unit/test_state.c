@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 			((uint32_t)(c) << 8) | (uint32_t)(d))
 
 static const char veth_text[] =
-	"version=3\n"
+	"version=4\n"
 	"user=alice\n"
 	"uid=1001\n"
 	"gid=1002\n"
@@ -40,6 +41,9 @@ static const char veth_text[] =
 	"addr_peer=10.250.0.2\n"
 	"prefix=30\n"
 	"pool_index=0\n"
+	"addr6_host=fd00:4e53::1\n"
+	"addr6_peer=fd00:4e53::2\n"
+	"prefix6=126\n"
 	"cgroup=1001-0123456789abcdef\n"
 	"identity=self\n"
 	"no_new_privs=yes\n"
@@ -68,6 +72,9 @@ static void veth_record(struct session_record *r)
 	r->addr_peer = IP(10, 250, 0, 2);
 	r->prefix = 30;
 	r->pool_index = 0;
+	assert_int_equal(inet_pton(AF_INET6, "fd00:4e53::1", r->addr6_host), 1);
+	assert_int_equal(inet_pton(AF_INET6, "fd00:4e53::2", r->addr6_peer), 1);
+	r->prefix6 = 126;
 	snprintf(r->cgroup, sizeof(r->cgroup), "1001-0123456789abcdef");
 	r->identity = NSC_ID_SELF;
 	r->no_new_privs = true;
@@ -90,6 +97,9 @@ static void none_record(struct session_record *r)
 	r->addr_peer = 0;
 	r->prefix = 0;
 	r->pool_index = 0;
+	memset(r->addr6_host, 0, sizeof(r->addr6_host));
+	memset(r->addr6_peer, 0, sizeof(r->addr6_peer));
+	r->prefix6 = 0;
 }
 
 static void round_trip(const struct session_record *r)
@@ -182,7 +192,8 @@ static void test_format_none(void **state)
 	assert_non_null(strstr(buf, "\nnamespaces=user,pid,uts\n"));
 	assert_non_null(strstr(buf, "\nns_mnt=0\n"));
 	assert_non_null(strstr(buf, "\nnetwork=none\nveth_host=\nbridge=\naddr_host=0.0.0.0\n"
-				    "addr_peer=0.0.0.0\nprefix=0\npool_index=0\n"));
+				    "addr_peer=0.0.0.0\nprefix=0\npool_index=0\n"
+				    "addr6_host=::\naddr6_peer=::\nprefix6=0\ncgroup="));
 }
 
 static void test_format_enospc(void **state)
@@ -211,6 +222,17 @@ static void expect_format_einval(const struct session_record *r)
 
 static void test_format_invalid(void **state)
 {
+	static const struct {
+		bool none; /* from none_record, else veth_record */
+		unsigned prefix6;
+		const char *host, *peer;
+	} bad6[] = {
+		{ false, 129, "fd00::1", "fd00::2" }, { false, UINT32_MAX, "fd00::1", "fd00::2" },
+		{ false, 0, "fd00::1", "fd00::2" }, { false, 126, "::", "fd00::2" },
+		{ false, 126, "fd00::1", "::" }, { false, 126, "::", "::" },
+		{ false, 0, "::", "::1" }, { true, 126, "::", "::" },
+		{ true, 0, "::", "::2" }, { true, 126, "fd00::1", "fd00::2" },
+	};
 	struct session_record r;
 
 	veth_record(&r);
@@ -286,6 +308,18 @@ static void test_format_invalid(void **state)
 	none_record(&r);
 	r.pool_index = 3;
 	expect_format_einval(&r);
+	/* IPv6: prefix6 0..128; 0 exactly when both addresses are ::; none
+	 * with network=none. */
+	for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+		if (bad6[i].none)
+			none_record(&r);
+		else
+			veth_record(&r);
+		r.prefix6 = bad6[i].prefix6;
+		assert_int_equal(inet_pton(AF_INET6, bad6[i].host, r.addr6_host), 1);
+		assert_int_equal(inet_pton(AF_INET6, bad6[i].peer, r.addr6_peer), 1);
+		expect_format_einval(&r);
+	}
 }
 
 /* ---- round trips ---- */
@@ -317,7 +351,32 @@ static void test_round_trip(void **state)
 	r.addr_peer = IP(0, 0, 0, 1);
 	r.prefix = 32;
 	r.pool_index = UINT32_MAX;
+	memset(r.addr6_host, 0xff, sizeof(r.addr6_host));
+	memset(r.addr6_peer, 0, sizeof(r.addr6_peer));
+	r.addr6_peer[15] = 1; /* ::1 */
+	r.prefix6 = 128;
 	r.created = INT64_MAX;
+	round_trip(&r);
+	r.prefix6 = 1;
+	round_trip(&r);
+
+	/* A veth without IPv6; the forms inet_ntop writes with a dotted quad. */
+	veth_record(&r);
+	memset(r.addr6_host, 0, sizeof(r.addr6_host));
+	memset(r.addr6_peer, 0, sizeof(r.addr6_peer));
+	r.prefix6 = 0;
+	round_trip(&r);
+	veth_record(&r);
+	assert_int_equal(inet_pton(AF_INET6, "::ffff:10.0.0.1", r.addr6_host), 1);
+	assert_int_equal(inet_pton(AF_INET6, "::1:0", r.addr6_peer), 1);
+	round_trip(&r);
+	/* Bridge: the session has the pool's prefix, addr6_host the gateway. */
+	veth_record(&r);
+	r.network = NSC_NET_BRIDGE;
+	snprintf(r.bridge, sizeof(r.bridge), "br0");
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:1::1", r.addr6_host), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:0:1::6", r.addr6_peer), 1);
+	r.prefix6 = 64;
 	round_trip(&r);
 
 	/* Every non-empty namespace set. */
@@ -343,7 +402,7 @@ static void test_parse_any_order(void **state)
 {
 	/* The lines of veth_text in reverse order. */
 	char text[STATE_FILE_MAX];
-	const char *lines[32];
+	const char *lines[40];
 	size_t n = 0, pos = 0;
 	struct session_record want, got;
 
@@ -373,6 +432,7 @@ static void test_parse_missing_key(void **state)
 		"monitor_pid", "monitor_start", "namespaces", "ns_dev", "ns_user",
 		"ns_mnt", "ns_pid", "ns_ipc", "ns_uts", "ns_net", "network",
 		"veth_host", "addr_host", "addr_peer", "prefix", "pool_index", "created",
+		"addr6_host", "addr6_peer", "prefix6",
 	};
 	char text[STATE_FILE_MAX], msg[64];
 
@@ -394,7 +454,7 @@ static void test_parse_duplicate_key(void **state)
 	const char *p = veth_text;
 	int lineno = 0;
 
-	/* Every line repeated at the end: line 32 is the duplicate. */
+	/* Every line repeated at the end: line 35 is the duplicate. */
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		const char *eq = strchr(p, '=');
@@ -402,14 +462,14 @@ static void test_parse_duplicate_key(void **state)
 
 		lineno++;
 		snprintf(text, sizeof(text), "%s%.*s", veth_text, n, p);
-		snprintf(msg, sizeof(msg), "line 32: duplicate key %.*s", (int)(eq - p), p);
+		snprintf(msg, sizeof(msg), "line 35: duplicate key %.*s", (int)(eq - p), p);
 		assert_int_equal(parse_str(text), -EINVAL);
 		assert_string_equal(err, msg);
 		p = nl + 1;
 	}
-	assert_int_equal(lineno, 31);
+	assert_int_equal(lineno, 34);
 	/* Same value twice is still a duplicate. */
-	snprintf(text, sizeof(text), "version=3\nversion=3\n");
+	snprintf(text, sizeof(text), "version=4\nversion=4\n");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 2: duplicate key version");
 }
@@ -421,14 +481,16 @@ static void test_parse_unknown_key(void **state)
 	expect_bad_line("version", "version =1", "line 1: unknown key");
 	expect_bad_line("ns_cgroup", "ns_time=5", "line 18: unknown key");
 	expect_bad_line("ns_net", "ns_=5", "line 17: unknown key");
-	expect_bad_line("created", "=5", "line 30: unknown key");
-	expect_bad_line("created", "login=5", "line 30: unknown key");
+	expect_bad_line("created", "=5", "line 33: unknown key");
+	expect_bad_line("created", "login=5", "line 33: unknown key");
 }
 
 static void test_parse_bad_numbers(void **state)
 {
 	expect_bad_line("version", "version=1", "line 1: bad value for version");
 	expect_bad_line("version", "version=2", "line 1: bad value for version");
+	expect_bad_line("version", "version=3", "line 1: bad value for version");
+	expect_bad_line("version", "version=5", "line 1: bad value for version");
 	expect_bad_line("version", "version=01", "line 1: bad value for version");
 	expect_bad_line("version", "version=", "line 1: bad value for version");
 	expect_bad_line("uid", "uid=-1", "line 3: bad value for uid");
@@ -453,9 +515,19 @@ static void test_parse_bad_numbers(void **state)
 	expect_bad_line("prefix", "prefix=33", "line 24: prefix: not a valid prefix length");
 	expect_bad_line("prefix", "prefix=030", "line 24: bad value for prefix");
 	expect_bad_line("pool_index", "pool_index=4294967296", "line 25: bad value for pool_index");
-	expect_bad_line("created", "created=-1", "line 30: bad value for created");
-	expect_bad_line("created", "created=9223372036854775808", "line 30: bad value for created");
-	expect_bad_line("created", "created=1700000000.5", "line 30: bad value for created");
+	expect_bad_line("prefix6", "prefix6=129", "line 28: prefix6: not a valid prefix length");
+	expect_bad_line("prefix6", "prefix6=4294967295",
+			"line 28: prefix6: not a valid prefix length");
+	for (const char *const *v = (const char *const[]){ "0126", "-1", "", "/126", "1e2", NULL };
+	     *v; v++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "prefix6=%s", *v);
+		expect_bad_line("prefix6", line, "line 28: bad value for prefix6");
+	}
+	expect_bad_line("created", "created=-1", "line 33: bad value for created");
+	expect_bad_line("created", "created=9223372036854775808", "line 33: bad value for created");
+	expect_bad_line("created", "created=1700000000.5", "line 33: bad value for created");
 }
 
 static void test_parse_bad_strings(void **state)
@@ -491,21 +563,21 @@ static void test_parse_bad_strings(void **state)
 	expect_bad_line("id", "id=0123456789abcdeg", "line 5: id: not a valid session id");
 	expect_bad_line("id", "id=0123456789abcdef0", "line 5: bad value for id");
 	/* The cgroup name: [a-z0-9-], never a path. */
-	expect_bad_line("cgroup", "cgroup=../../etc", "line 26: cgroup: not a valid cgroup name");
-	expect_bad_line("cgroup", "cgroup=a/b", "line 26: cgroup: not a valid cgroup name");
-	expect_bad_line("cgroup", "cgroup=-x", "line 26: cgroup: not a valid cgroup name");
-	expect_bad_line("cgroup", "cgroup=Ab", "line 26: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=../../etc", "line 29: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=a/b", "line 29: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=-x", "line 29: cgroup: not a valid cgroup name");
+	expect_bad_line("cgroup", "cgroup=Ab", "line 29: cgroup: not a valid cgroup name");
 	expect_bad_line("cgroup",
 			"cgroup=0123456789012345678901234567890123456789012345678",
-			"line 26: bad value for cgroup");
-	expect_bad_line("identity", "identity=admin", "line 27: bad value for identity");
-	expect_bad_line("identity", "identity=", "line 27: bad value for identity");
-	expect_bad_line("no_new_privs", "no_new_privs=1", "line 28: bad value for no_new_privs");
-	expect_bad_line("build", "build=xyz", "line 29: build: not a valid build fingerprint");
-	expect_bad_line("build", "build=FEDCBA9876543210", "line 29: build: not a valid build fingerprint");
-	expect_bad_line("build", "build=", "line 29: build: not a valid build fingerprint");
-	expect_bad_line("logins", "logins=1025", "line 31: logins: too many logins");
-	expect_bad_line("logins", "logins=-1", "line 31: bad value for logins");
+			"line 29: bad value for cgroup");
+	expect_bad_line("identity", "identity=admin", "line 30: bad value for identity");
+	expect_bad_line("identity", "identity=", "line 30: bad value for identity");
+	expect_bad_line("no_new_privs", "no_new_privs=1", "line 31: bad value for no_new_privs");
+	expect_bad_line("build", "build=xyz", "line 32: build: not a valid build fingerprint");
+	expect_bad_line("build", "build=FEDCBA9876543210", "line 32: build: not a valid build fingerprint");
+	expect_bad_line("build", "build=", "line 32: build: not a valid build fingerprint");
+	expect_bad_line("logins", "logins=1025", "line 34: logins: too many logins");
+	expect_bad_line("logins", "logins=-1", "line 34: bad value for logins");
 	expect_bad_line("bridge", "bridge=a/b", "line 21: bridge: not a valid interface name");
 	expect_bad_line("network", "network=", "line 19: bad value for network");
 	expect_bad_line("network", "network=VETH", "line 19: bad value for network");
@@ -533,6 +605,46 @@ static void test_parse_bad_addresses(void **state)
 	}
 }
 
+/* IPv6 addresses: only inet_ntop's canonical text, so every address has
+ * one spelling (a round trip gives the same file). */
+static void test_parse_bad_ipv6(void **state)
+{
+	static const char *const bad[] = {
+		"", "FD00:4e53::1", "fd00:4E53::1", "fd00:4e53:0::1", "fd00:4e53:0:0:0:0:0:1",
+		"fd00:4e53::0001", "fd00:04e53::1", "0:0:0:0:0:0:0:0", "0::", "::0",
+		"::ffff:a00:1", "::ffff:010.0.0.1", "10.250.0.1", "fd00:4e53::1/126",
+		" fd00:4e53::1", "fd00:4e53::1 ", "fd00:4e53::1%eth0", "fd00:4e53:::1",
+		"fd00:4e53::1::", "fd00:4e53::g", "[fd00:4e53::1]", "fd00:4e53::1:",
+		":fd00:4e53::1", "1:2:3:4:5:6:7:8:9", "fd00:4e53::12345",
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255",
+	};
+	static const char *const good[] = {
+		"::", "::1", "fd00::1", "::ffff:10.0.0.1", "2001:db8::", "1:2:3:4:5:6:7:8",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fe80::1:0:0:1", "1::2:0:0:3",
+	};
+	char text[STATE_FILE_MAX], line[128];
+	struct session_record r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "addr6_host=%s", bad[i]);
+		expect_bad_line("addr6_host", line, "line 26: bad value for addr6_host");
+		snprintf(line, sizeof(line), "addr6_peer=%s", bad[i]);
+		expect_bad_line("addr6_peer", line, "line 27: bad value for addr6_peer");
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		uint8_t want[16];
+
+		if (strcmp(good[i], "::") == 0)
+			continue; /* :: with prefix6=126 is inconsistent, below */
+		snprintf(line, sizeof(line), "addr6_peer=%s", good[i]);
+		edit(text, sizeof(text), "addr6_peer", line);
+		if (state_parse(text, strlen(text), &r, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", good[i], err);
+		assert_int_equal(inet_pton(AF_INET6, good[i], want), 1);
+		assert_memory_equal(r.addr6_peer, want, 16);
+	}
+}
+
 static void test_parse_inconsistent(void **state)
 {
 	char text[STATE_FILE_MAX];
@@ -550,6 +662,11 @@ static void test_parse_inconsistent(void **state)
 			"inconsistent record: bridge set without network=bridge, or missing");
 	expect_bad_line("network", "network=bridge",
 			"inconsistent record: bridge set without network=bridge, or missing");
+	expect_bad_line("prefix6", "prefix6=0", "inconsistent record: IPv6 addresses with prefix6=0");
+	expect_bad_line("addr6_host", "addr6_host=::",
+			"inconsistent record: prefix6 set but an IPv6 address is ::");
+	expect_bad_line("addr6_peer", "addr6_peer=::",
+			"inconsistent record: prefix6 set but an IPv6 address is ::");
 	/* network=none with only the addresses left over. */
 	edit(text, sizeof(text), "veth_host", "veth_host=");
 	char *p = strstr(text, "network=veth");
@@ -558,6 +675,25 @@ static void test_parse_inconsistent(void **state)
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "inconsistent record: network=none with veth_host, "
 				 "addresses or pool_index set");
+	/* network=none with only IPv6 left over (IPv4 cleared). */
+	{
+		struct session_record r;
+		char buf[STATE_FILE_MAX];
+		int len;
+
+		none_record(&r);
+		len = state_format(&r, buf, sizeof(buf));
+		assert_true(len > 0);
+		assert_int_equal(parse_str(buf), 0);
+		p = strstr(buf, "addr6_host=::\naddr6_peer=::\nprefix6=0\n");
+		assert_non_null(p);
+		snprintf(text, sizeof(text), "%.*saddr6_host=fd00::1\naddr6_peer=fd00::2\n"
+			 "prefix6=126\n%s", (int)(p - buf), buf,
+			 p + strlen("addr6_host=::\naddr6_peer=::\nprefix6=0\n"));
+		assert_int_equal(parse_str(text), -EINVAL);
+		assert_string_equal(err, "inconsistent record: network=none with veth_host, "
+					 "addresses or pool_index set");
+	}
 }
 
 static void test_parse_structure(void **state)
@@ -570,16 +706,16 @@ static void test_parse_structure(void **state)
 	expect_bad_line("uid", "", "line 3: empty line");
 	snprintf(text, sizeof(text), "%s\n", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 32: empty line");
+	assert_string_equal(err, "line 35: empty line");
 	snprintf(text, sizeof(text), "# comment\n%s", veth_text);
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: expected key=value");
 
 	/* Missing final newline: the file was truncated. */
 	assert_int_equal(parse_text(veth_text, len - 1), -EINVAL);
-	assert_string_equal(err, "line 31: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 34: no newline at end of file (truncated?)");
 	assert_int_equal(parse_text(veth_text, len - 5), -EINVAL);
-	assert_string_equal(err, "line 31: no newline at end of file (truncated?)");
+	assert_string_equal(err, "line 34: no newline at end of file (truncated?)");
 	/* Truncated at a line boundary: a key is missing. */
 	assert_int_equal(parse_text(veth_text, len - strlen("logins=2\n")), -EINVAL);
 	assert_string_equal(err, "missing key logins");
@@ -587,7 +723,7 @@ static void test_parse_structure(void **state)
 	for (size_t l = 0; l < len; l++)
 		assert_int_equal(parse_text(veth_text, l), -EINVAL);
 	/* A CRLF file. */
-	edit(text, sizeof(text), "version", "version=3\r");
+	edit(text, sizeof(text), "version", "version=4\r");
 	assert_int_equal(parse_str(text), -EINVAL);
 	assert_string_equal(err, "line 1: bad value for version");
 }
@@ -609,7 +745,7 @@ static void test_parse_limits(void **state)
 	/* Overlong last line without newline. */
 	snprintf(text, sizeof(text), "%s%s", veth_text, line);
 	assert_int_equal(parse_str(text), -EINVAL);
-	assert_string_equal(err, "line 32: line longer than 128 characters");
+	assert_string_equal(err, "line 35: line longer than 128 characters");
 
 	/* File size: STATE_FILE_MAX + 1 bytes is refused before anything. */
 	memset(text, 'x', sizeof(text));
@@ -620,7 +756,7 @@ static void test_parse_limits(void **state)
 	memcpy(text, veth_text, len);
 	memset(text + len, '\n', STATE_FILE_MAX - len);
 	assert_int_equal(parse_text(text, STATE_FILE_MAX), -EINVAL);
-	assert_string_equal(err, "line 32: empty line");
+	assert_string_equal(err, "line 35: empty line");
 }
 
 static void test_parse_nul(void **state)
@@ -629,13 +765,13 @@ static void test_parse_nul(void **state)
 	size_t len = strlen(veth_text);
 
 	memcpy(text, veth_text, len);
-	text[strlen("version=3\nuser=ali")] = '\0';
+	text[strlen("version=4\nuser=ali")] = '\0';
 	assert_int_equal(parse_text(text, len), -EINVAL);
 	assert_string_equal(err, "line 2: NUL byte");
 	memcpy(text, veth_text, len);
 	text[len - 1] = '\0'; /* the final newline */
 	assert_int_equal(parse_text(text, len), -EINVAL);
-	assert_string_equal(err, "line 31: NUL byte");
+	assert_string_equal(err, "line 34: NUL byte");
 }
 
 /* Only the monitor, from a record of another version. */
@@ -714,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad_numbers),
 		cmocka_unit_test(test_parse_bad_strings),
 		cmocka_unit_test(test_parse_bad_addresses),
+		cmocka_unit_test(test_parse_bad_ipv6),
 		cmocka_unit_test(test_parse_inconsistent),
 		cmocka_unit_test(test_parse_structure),
 		cmocka_unit_test(test_parse_limits),
