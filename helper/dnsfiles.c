@@ -10,8 +10,9 @@
  * every loopback service of the host to the session (cf. CVE-2020-8558).
  *
  * Written only through the state directory's fd (root's, 0700, checked by
- * state_dir_open): a temporary ".UID.resolv.tmp" made with O_CREAT|O_EXCL|
- * O_NOFOLLOW, 0644, renamed over "UID.resolv" (and ".hosts"). Nothing of
+ * state_dir_open) by state_file_write: a temporary ".UID.resolv.tmp" made
+ * with O_CREAT|O_EXCL|O_NOFOLLOW, 0644, renamed over "UID.resolv" (and
+ * ".hosts"). Nothing of
  * the session's is on that path, and the session sees the files only
  * through the read-only bind mounts (firejail CVE-2016-10118 wrote
  * through a path the user controlled). Names are built from the numeric
@@ -94,39 +95,6 @@ static const struct rg_conf *parse_host_resolv(const char *path, uint32_t uid, s
 	return c;
 }
 
-/* Write `len` bytes as the state directory's `name`, 0644, through a
- * temporary name and renameat. */
-static int write_state_file(int dirfd, const char *name, const char *text, size_t len)
-{
-	char tmp[48];
-	size_t done = 0;
-	int fd, r = 0;
-
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, 0644) < 0) /* whatever the umask (the monitor's is 077) */
-		r = -errno;
-	while (r == 0 && done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			r = n < 0 ? -errno : -EIO;
-		else
-			done += (size_t)n;
-	}
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		(void)unlinkat(dirfd, tmp, 0);
-	return r;
-}
-
 static int write_resolv(int dirfd, uint32_t uid, const struct nsc_policy *p,
 			const struct nsc_addr *host_end4, const struct nsc_addr *host_end6,
 			char *err, size_t errlen)
@@ -151,7 +119,7 @@ static int write_resolv(int dirfd, uint32_t uid, const struct nsc_policy *p,
 	if (warn[0])
 		ns_warn_log("dns uid=%u: %s", (unsigned)uid, warn);
 	dns_file_name(uid, false, name);
-	r = write_state_file(dirfd, name, text, (size_t)n);
+	r = state_file_write(dirfd, name, text, (size_t)n, 0644);
 	if (r < 0)
 		snprintf(err, errlen, "writing %s/%s: %s", NSESSION_STATEDIR, name, strerror(-r));
 	return r;
@@ -179,7 +147,7 @@ static int write_hosts(int dirfd, uint32_t uid, const char *hostname, char *err,
 		return n;
 	}
 	dns_file_name(uid, true, name);
-	r = write_state_file(dirfd, name, text, (size_t)n);
+	r = state_file_write(dirfd, name, text, (size_t)n, 0644);
 	free(text);
 	if (r < 0)
 		snprintf(err, errlen, "writing %s/%s: %s", NSESSION_STATEDIR, name, strerror(-r));

@@ -66,6 +66,9 @@ void state_unlock_remove(int dirfd, const char *name, int fd); /* held lock */
 int state_read(int dirfd, uint32_t uid, struct session_record *r,
 	       char *err, size_t errlen);     /* -ENOENT: no record */
 int state_write(int dirfd, const struct session_record *r);
+/* Write `len` bytes as the state directory's `name`, mode `mode`:
+ * ".NAME.tmp" made O_EXCL|O_NOFOLLOW, then renamed over NAME. */
+int state_file_write(int dirfd, const char *name, const char *buf, size_t len, mode_t mode);
 /* The monitor named by a record state_read refuses (state_parse_monitor). */
 int state_read_monitor(int dirfd, uint32_t uid, pid_t *pid, uint64_t *start);
 int state_remove(int dirfd, uint32_t uid);    /* record, socket, leases */

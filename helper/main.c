@@ -568,7 +568,7 @@ static int cmd_status(const struct passwd *pw)
 	if (nsc_net_has_veth(r.network))
 		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
 		       peer, r.prefix);
-	if (r.prefix6) {
+	if (nsc_net_has_veth(r.network)) {
 		struct nsc_addr a6 = { .family = AF_INET6, .prefix = 128 };
 		char text[48];
 		memcpy(a6.a, r.addr6_host, 16);

@@ -321,19 +321,20 @@ static int link_configure(struct nl_sock *sk, const char *name,
 	return r;
 }
 
-/* IPv6 of a link in the caller's netns, before it comes up: off without
- * an IPv6 address (no link-local either), else router advertisements
- * ignored (its addresses and routes are nsession's). */
+/* IPv6 of a link in the caller's netns, before it comes up: router
+ * advertisements ignored (its addresses and routes are nsession's), and
+ * off altogether without an IPv6 address (no link-local either). */
 static int ipv6_policy(const char *ifname, bool has_v6)
 {
-	int r;
+	int r = ipv6_conf(ifname, "accept_ra", "0");
 
-	if (!has_v6)
-		return ipv6_conf(ifname, "disable_ipv6", "1");
-	r = ipv6_conf(ifname, "accept_ra", "0");
+	if (r == 0 && !has_v6)
+		r = ipv6_conf(ifname, "disable_ipv6", "1");
 	/* The link-local address from the MAC (EUI-64): the bridge table's
 	 * anti-spoofing rule names it (nftrules.c). */
-	return r == 0 ? ipv6_conf(ifname, "addr_gen_mode", "0") : r;
+	if (r == 0 && has_v6)
+		r = ipv6_conf(ifname, "addr_gen_mode", "0");
+	return r;
 }
 
 int net_host_setup(const struct net_plan *p)

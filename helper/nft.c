@@ -238,20 +238,37 @@ int nft_session_delete(uint32_t uid)
 	return r < 0 ? r : run(script, NULL, NULL, 0);
 }
 
-int nft_session_counters(uint32_t uid, bool bridge, struct nft_counters *out)
+/* One table's counters into `out` (merged with what it holds). */
+static int table_counters(uint32_t uid, bool bridge, struct nft_counters *out)
 {
 	char script[128], *text = NULL;
+	struct nft_counters one;
 	int r = nft_script_list(uid, bridge, script, sizeof(script));
 
-	memset(out, 0, sizeof(*out));
 	if (r >= 0)
 		r = run(script, &text, NULL, 0);
 	if (r == 0) {
-		r = nft_counters_parse(text, out);
+		r = nft_counters_parse(text, &one);
 		if (r == -ENOENT)
 			r = -EPROTO; /* a table of that name, but none of ours */
 	}
 	free(text);
+	for (int i = 0; r == 0 && i < NFT_C_COUNT; i++)
+		if (one.found & (1u << i)) {
+			out->c[i] = one.c[i];
+			out->found |= 1u << i;
+		}
+	return r;
+}
+
+int nft_session_counters(uint32_t uid, bool bridge, struct nft_counters *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = table_counters(uid, false, out);
+	if (r == 0 && bridge)
+		r = table_counters(uid, true, out);
 	return r;
 }
 

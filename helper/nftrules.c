@@ -81,9 +81,7 @@ int nft_script_list(uint32_t uid, bool bridge, char *buf, size_t len)
 	char t[NFT_TABLE_NAME_MAX];
 
 	nft_table_name(uid, t);
-	put(&s, "list table inet %s\n", t);
-	if (bridge)
-		put(&s, "list table bridge %s\n", t);
+	put(&s, "list table %s %s\n", bridge ? "bridge" : "inet", t);
 	return done(&s);
 }
 

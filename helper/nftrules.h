@@ -100,8 +100,9 @@ int nft_script_create(const struct nft_session *s, char *buf, size_t len);
  * nft 1.0.6 has no `destroy`). Length or -ENOSPC. */
 int nft_script_delete(uint32_t uid, char *buf, size_t len);
 
-/* The command that lists the inet table, and with `bridge` the bridge
- * table too (their counters included). */
+/* The command that lists the inet table, or with `bridge` the bridge
+ * table (their counters included). One table per command: nft 1.0.6 fails
+ * a buffer of two `list table` commands of different families. */
 int nft_script_list(uint32_t uid, bool bridge, char *buf, size_t len);
 
 /* Read the named counters out of `nft list table` text output:

@@ -357,7 +357,6 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 		/* No record to go by: what the current policy would have made. */
 		network_remove(uid, guess->network, guess->veth_host, NULL, NULL, NULL);
 	}
-	dns_files_remove(dirfd, uid);
 	/* The record's cgroup and any other leftover of this user's: with or
 	 * without a record, whatever no live monitor holds. */
 	cg_sweep_user(uid);
@@ -486,7 +485,7 @@ static void monitor_undo(struct monitor *m)
 		m->nft_made = m->veth_made = false;
 	}
 	if (m->owns_names)
-		dns_files_remove(m->dirfd, m->spec->uid);
+		dns_files_remove(m->dirfd, m->spec->uid); /* also without a lease (network = none) */
 	if ((m->record_written || m->lease_made) && m->owns_names) {
 		(void)state_remove(m->dirfd, m->spec->uid); /* with the lease */
 		m->record_written = false;

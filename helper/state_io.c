@@ -4,7 +4,8 @@
  * missing). Everything in it is reached by openat() on the directory fd with
  * O_NOFOLLOW, and checked on the opened fd: a planted symlink, fifo or extra
  * hard link is refused, never followed. Names are built from numeric uids
- * only ("1001.session", "1001.lock", "1001.sock"), never from caller text. */
+ * only ("1001.session", "1001.lock", "1001.sock"; dnsfiles.c: "1001.resolv",
+ * "1001.hosts"), never from caller text. */
 #include "helper.h"
 
 #include <dirent.h>
@@ -180,22 +181,29 @@ int state_read_monitor(int dirfd, uint32_t uid, pid_t *pid, uint64_t *start)
 	return ret;
 }
 
-int state_write(int dirfd, const struct session_record *r)
+int state_file_write(int dirfd, const char *name, const char *buf, size_t len, mode_t mode)
 {
-	char name[32], tmp[48], buf[STATE_FILE_MAX];
-	int fd, len, ret = 0;
+	char tmp[48];
+	size_t done = 0;
+	int fd, ret = 0;
 
-	len = state_format(r, buf, sizeof(buf));
-	if (len < 0)
-		return len;
-	rec_name(r->uid, name);
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", name) >= sizeof(tmp))
+		return -ENAMETOOLONG;
 	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, buf, (size_t)len) != len)
-		ret = errno ? -errno : -EIO;
+	if (fchmod(fd, mode) < 0) /* whatever the umask (the monitor's is 077) */
+		ret = -errno;
+	while (ret == 0 && done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ret = n < 0 ? -errno : -EIO;
+		else
+			done += (size_t)n;
+	}
 	if (close(fd) < 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
@@ -203,6 +211,17 @@ int state_write(int dirfd, const struct session_record *r)
 	if (ret < 0)
 		(void)unlinkat(dirfd, tmp, 0);
 	return ret;
+}
+
+int state_write(int dirfd, const struct session_record *r)
+{
+	char name[32], buf[STATE_FILE_MAX];
+	int len = state_format(r, buf, sizeof(buf));
+
+	if (len < 0)
+		return len;
+	rec_name(r->uid, name);
+	return state_file_write(dirfd, name, buf, (size_t)len, 0600);
 }
 
 bool state_record_exists(int dirfd, uint32_t uid)
@@ -374,6 +393,8 @@ int state_remove(int dirfd, uint32_t uid)
 	state_sock_name(uid, name);
 	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT && ret == 0)
 		ret = -errno;
+	/* The session's resolv.conf and hosts (dnsfiles.c). */
+	dns_files_remove(dirfd, uid);
 	return ret;
 }
 

@@ -283,7 +283,7 @@ static void test_delete_list(void **state)
 	n = nft_script_list(42, false, buf, sizeof(buf));
 	assert_string_equal(buf, "list table inet nsession_42\n");
 	n = nft_script_list(42, true, buf, sizeof(buf));
-	assert_string_equal(buf, "list table inet nsession_42\nlist table bridge nsession_42\n");
+	assert_string_equal(buf, "list table bridge nsession_42\n");
 	assert_int_equal(n, (int)strlen(buf));
 	assert_int_equal(nft_script_delete(42, buf, 20), -ENOSPC);
 	assert_int_equal(nft_script_list(42, false, buf, 5), -ENOSPC);
