@@ -4,7 +4,7 @@
 #   make fuzz            clang: libFuzzer targets, FUZZ_TIME=30 s each (fuzz/README.md)
 #   make integration     root: run tests/integration against a temporary install
 #   make integration-asan  root: the same against an ASan+UBSan helper (clang)
-#   make network         root: network = nat and bridge (tests/network)
+#   make network         root: isolation between users in veth, nat and bridge, IPv6, egress, DNS (tests/network)
 #   make cgroup          root: pids_max, memory_max, cpu_weight, cgroup ns (tests/cgroup)
 #   make e2e             root: real sshd/su/login/pamtester logins (tests/e2e)
 #   make bench           root: benchmarks, prints a table (bench/README.md)
@@ -202,7 +202,8 @@ fuzz: fuzz-build
 integration: all
 	tests/integration/run.sh
 
-# root: network = nat and bridge (nftables, a test bridge; tests/network).
+# root: isolation between users in veth, nat and bridge mode, anti-spoofing,
+# egress, IPv6, DNS, teardown (nftables, a test bridge; tests/network).
 network: all
 	tests/network/run.sh
 

@@ -9,10 +9,10 @@
 # Everything it makes lives under a temporary directory $T or carries a name
 # of its own, and is removed on exit, failed or not: users nsn1..nsn9,
 # session links nsn<uid>, the bridge nsbrtest0 (10.249.1.1/24,
-# fd15:15:0:2::1/64), the network namespace nsn-up with the link nsup0 (an
-# "upstream": host 10.248.0.1 fd15:15:ff::1, upstream 10.248.0.2
-# fd15:15:ff::2, with a TCP/UDP listener on 8080, 8081, 5301 and dnsmasq on
-# 10.248.0.2:53), nftables tables nsession_<uid> (inet, bridge, ip) of those
+# fd15:15:0:2::1/64) with a port nsbrup0 (veth, peer nsbrup1), the network
+# namespace nsn-up with the link nsup0 (an "upstream": host 10.248.0.1
+# fd15:15:ff::1, upstream 10.248.0.2 fd15:15:ff::2, with a TCP/UDP listener
+# on 8080, 8081, 5301 and dnsmasq on 10.248.0.2:53), nftables tables nsession_<uid> (inet, bridge, ip) of those
 # users and inet nsntest, conntrack entries of the test addresses, listeners
 # (probe.py) and dnsmasq (pid file in $T), /run/systemd/resolve when the host
 # has none. net.ipv4.ip_forward and net.ipv6.conf.*.forwarding are switched
@@ -48,6 +48,7 @@ BRGW6=fd15:15:0:2::1
 UPH4=10.248.0.1 UPH6=fd15:15:ff::1 # the host's end of the upstream link
 UP4=10.248.0.2 UP6=fd15:15:ff::2   # the upstream
 BR=nsbrtest0
+BRUP=nsbrup0
 UPNS=nsn-up
 USERS="nsn1 nsn2 nsn3 nsn4 nsn5 nsn6 nsn7 nsn8 nsn9"
 MATRIX="nsn1 nsn2 nsn3 nsn4 nsn5 nsn6"
@@ -85,6 +86,7 @@ cleanup() {
 	nft delete table inet nsntest 2>/dev/null
 	remove_links "$LINK_PREFIX"
 	ip link del nsup0 2>/dev/null
+	ip link del "$BRUP" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
 	ip netns del "$UPNS" 2>/dev/null
 	for a in $ADDRS; do
@@ -129,9 +131,9 @@ ct_of() {
 # user_clean USER DESC: no record, lock, link or table of USER (while other
 # users' sessions live, where expect_clean cannot be used)
 user_left() {
-	local uid
+	local uid f
 	uid=$(uid_of "$1")
-	ls -A "$STATE" 2>/dev/null | grep "^$uid\\."
+	for f in "$STATE/$uid".*; do [ -e "$f" ] && echo "$f"; done
 	ip -o link show "nsn$uid" 2>/dev/null
 	nft list tables | grep -E " nsession_$uid\$"
 }
@@ -191,7 +193,7 @@ for u in $USERS; do
 	remove_user "$u"
 	useradd -m -d "$T/home/$u" -s /bin/sh "$u" || exit 1
 done
-U1=$(uid_of nsn1) U3=$(uid_of nsn3) U4=$(uid_of nsn4) U5=$(uid_of nsn5) U7=$(uid_of nsn7) U8=$(uid_of nsn8)
+U3=$(uid_of nsn3) U5=$(uid_of nsn5) U7=$(uid_of nsn7) U8=$(uid_of nsn8)
 
 new() { [ -z "$OLD" ] && printf '%s\n' "$@"; return 0; } # issue-15 keys
 test_policy "$T" "$POOL" nsn
@@ -234,9 +236,17 @@ ip netns exec "$UPNS" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --add
 	--log-queries --log-facility="$T/dnsmasq.log" || bad "dnsmasq starts in $UPNS"
 wait_for 10 grep -q '^listening' "$T/log/up.recv" || bad "the upstream's listener starts" "$(cat "$T/log/up.recv")"
 
+# The bridge keeps a port of its own (a veth nsbrup0, its peer nsbrup1
+# idle, no address), so its carrier (and its neighbour table) does not
+# depend on the sessions' ports.
 ip link add "$BR" type bridge
 ip addr add "$BRGW/24" dev "$BR"
 ip addr add "$BRGW6/64" dev "$BR" nodad
+ip link add "$BRUP" type veth peer name nsbrup1
+sysctl -q -w net.ipv6.conf.nsbrup1.disable_ipv6=1 net.ipv6.conf.$BRUP.disable_ipv6=1
+ip link set "$BRUP" master "$BR"
+ip link set "$BRUP" up
+ip link set nsbrup1 up
 ip link set "$BR" up
 
 # ---- 1. the matrix: two users in each of veth, nat and bridge mode ------------
@@ -334,6 +344,11 @@ judge() {
 }
 
 for s in $MATRIX; do
+	# the control: each session's own listener answers on its addresses
+	g="m.$s.self"
+	group "$g" yes "$T/log/$s.recv" "${MODE[$s]} $s -> its own session's listener ${A4[$s]} ${A6[$s]} (control)"
+	add3 "$g" "${A4[$s]}" 7000
+	add3 "$g" "${A6[$s]}" 7000
 	g="m.$s.own"
 	group "$g" yes "$T/log/host.recv" "${MODE[$s]} $s -> its own host end ${H4[$s]} ${H6[$s]}"
 	add3 "$g" "${H4[$s]}" 7001
@@ -461,11 +476,13 @@ table inet nsntest {
 	counter spoof4 { }
 	counter spoof6 { }
 	counter spoofmac { }
+	counter legit { }
 	chain pre {
 		type filter hook prerouting priority -400; policy accept;
 		iifname "$BR" ip saddr 10.249.1.200 counter name spoof4
 		iifname "$BR" ip6 saddr fd15:15:0:2::200 counter name spoof6
 		iifname "$BR" ether saddr $FAKEMAC counter name spoofmac
+		iifname "$BR" ip saddr ${A4[nsn5]} counter name legit
 	}
 }
 EOF
@@ -503,6 +520,8 @@ in_net nsn5 ip neigh del "$BRGW" dev eth0 2>/dev/null # (a new MAC flushed them)
 in_net nsn5 ip -6 neigh del "$BRGW6" dev eth0 2>/dev/null
 out=$(in_net nsn5 ping -n -c2 -i0.2 -W2 "$BRGW" 2>&1 | grep -c 'bytes from')
 if [ "$out" -ge 1 ]; then ok "restored: nsn5 pings the bridge again"; else bad "restored: nsn5 pings the bridge again"; fi
+v=$(tctr legit)
+if [ "${v:-0}" -ge 1 ]; then ok "... and the host's test counter saw those ($v)"; else bad "... and the host's test counter saw those" "[$v]"; fi
 j=$("$CTL" --json show nsn5)
 v=$(printf '%s' "$j" | json "d['nft_counters']['spoof_drop']['packets']")
 if [ -n "$v" ] && [ "$v" -ge 9 ]; then ok "nsessionctl show --json nsn5: spoof_drop ($v)"
@@ -529,6 +548,17 @@ add "$g" udp "$UP4" 5301
 add "$g" icmp "$UP4" 0
 add "$g" tcp "$UP6" 8080
 run_as nsn7 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.e" 2>&1
+# the control: nat nsn3 (egress = any, the default) reaches all of them
+PG7=("${PGROUPS[@]}")
+PGROUPS=() SPECS=()
+g=e.ctl
+group "$g" yes "$T/log/up.recv" "nat nsn3 (egress = any) -> $UP4:8081 tcp, $UP4:5301 udp, $UP4 icmp, [$UP6]:8080 (control)"
+add "$g" tcp "$UP4" 8081
+add "$g" udp "$UP4" 5301
+add "$g" icmp "$UP4" 0
+add "$g" tcp "$UP6" 8080
+run_as nsn3 "$PY" "$PROBE" probe "${SPECS[@]}" >>"$T/probe.e" 2>&1
+PGROUPS=("${PG7[@]}" "${PGROUPS[@]}")
 judge "$T/probe.e"
 e1=$(ctr inet nsn7 egress_drop)
 f1=$(ctr inet nsn7 fwd_out)
@@ -591,8 +621,14 @@ for s in $MATRIX; do
 		else bad "$s: conntrack has entries of ${A6[$s]} before terminate"; fi
 	fi
 	if [ "${MODE[$s]}" = bridge ]; then
+		ping -n -q -c1 -W1 "${A4[$s]}" >/dev/null 2>&1
+		[ -n "${A6[$s]}" ] && ping -n -q -c1 -W1 "${A6[$s]}" >/dev/null 2>&1
 		expect_match "$s: $BR has a neighbour entry for ${A4[$s]} before terminate" "${A4[$s]} " \
 			"$(ip neigh show dev "$BR" to "${A4[$s]}")"
+		if [ -n "${A6[$s]}" ]; then
+			expect_match "$s: $BR has a neighbour entry for ${A6[$s]} before terminate" "${A6[$s]} " \
+				"$(ip -6 neigh show dev "$BR" to "${A6[$s]}")"
+		fi
 	fi
 	"$H" terminate --user "$s"
 	if wait_for "$CLEAN_WAIT" no_tables "$s"; then ok "$s: no inet, bridge or ip table nsession_$(uid_of "$s") after terminate"
@@ -606,7 +642,7 @@ for s in $MATRIX; do
 	else bad "$s: no conntrack entry of ${A4[$s]} ${A6[$s]}" "$(ct_brief "${A4[$s]}" "${A6[$s]}")"; fi
 done
 expect_eq "the bridge is still there" 1 "$(ip -o link show "$BR" 2>/dev/null | wc -l)"
-expect_eq "... without ports" "" "$(ip -o link show master "$BR")"
+expect_eq "... with no port but its own $BRUP" "$BRUP" "$(ip -o link show master "$BR" | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ' | sed 's/ $//')"
 expect_clean "the matrix left nothing"
 
 echo "# teardown: the next session with the same address sees no conntrack state of the last"
@@ -627,6 +663,8 @@ conntrack -I -p udp -s "$X4" -d "$UPH4" --sport 40001 --dport 7001 -t 120 >/dev/
 start_listening nsn4 40000
 read_session nsn4
 expect_eq "nsn4's session got the same address $X4" "$X4" "${A4[nsn4]}"
+expect_match "nsn4's listener on UDP 40000 answers (control)" "r\.self yes" \
+	"$(run_as nsn4 "$PY" "$PROBE" probe "udp,$X4,40000,r.self" 2>&1)"
 if no_ct "$X4" "$X6"; then ok "no conntrack entry of $X4 $X6 when nsn4's session starts"
 else bad "no conntrack entry of $X4 $X6 when nsn4's session starts" "$(ct_brief "$X4" "$X6")"; fi
 sp=("udp,$UPH4,40000,r.new4,5301")
@@ -720,6 +758,7 @@ if has_table ip nsn3; then bad "the legacy ip table is gone" "$(nft list table i
 else ok "the legacy ip table is gone"; fi
 "$H" terminate --user nsn3
 if wait_for "$CLEAN_WAIT" no_tables nsn3; then ok "... and removed at the end"; else bad "... and removed at the end"; fi
+for f in inet ip; do nft delete table $f "nsession_$U3" 2>/dev/null; done # no failure cascades into the next checks
 expect_clean "... nothing left"
 
 echo "# bridge: a missing or wrong bridge fails the login and leaves nothing"

@@ -37,7 +37,7 @@ set -o pipefail
 U=nsg1
 BOOT_TIMEOUT=${NSESSION_GUEST_BOOT_TIMEOUT:-900}
 CHECKS=${NSESSION_GUEST_CHECKS:-"check_guest_reaches_nothing check_systemd_pid1 check_cgroup2 check_root_not_isolated
-	check_login_isolated check_other_logins check_no_user_manager check_runtime_dir check_own_mounts check_systemd_run check_systemd_run_xdg
+	check_login_isolated check_other_logins check_no_user_manager check_runtime_dir check_own_mounts check_own_network check_systemd_run check_systemd_run_xdg
 	check_bus_probes check_no_process_outside check_at check_crontab check_cron_job_joins
 	check_loginctl check_scopes report_layout check_two_logins check_terminate_session check_teardown
 	check_kill_user_processes check_terminate_user check_systemctl_stop check_limits check_purge"}
@@ -179,10 +179,10 @@ release_login() {
 	wait "$HELD" 2>/dev/null
 	HELD=""
 }
-# session_left: what is left of U's session in the guest (record, processes, veth)
+# session_left: what is left of U's session in the guest (record, processes, veth, tables)
 session_left() {
 	gsh "ls /run/nsession/*.session 2>/dev/null; ps -e -o pid=,comm= | grep -E ' nsession-(mon|keeper)\$';
-		ip -o link show nsv$UID_U 2>/dev/null | cut -d: -f2"
+		ip -o link show nsv$UID_U 2>/dev/null | cut -d: -f2; nft list tables | grep ' nsession_$UID_U\$'"
 }
 session_gone() { [ -z "$(session_left)" ]; }
 
@@ -403,6 +403,19 @@ check_own_mounts() {
 	expect_eq "inside: /sys/fs/cgroup is cgroup2" cgroup2fs "$(guest_as "$U" 'stat -f -c %T /sys/fs/cgroup')"
 	guest_as "$U" 'mount -t tmpfs x /mnt 2>/dev/null || umount /proc 2>/dev/null || hostname x 2>/dev/null || echo refused' >"$T/out" 2>&1
 	expect_eq "inside: mount, umount /proc, hostname: all refused" refused "$(cat "$T/out")"
+}
+# The network on a Debian kernel (issue 15): the session's nftables table,
+# no IPv6 but loopback without address_pool6, its own resolv.conf and hosts
+check_own_network() {
+	hold_login
+	expect_eq "host: table inet nsession_$UID_U exists while the session lives" 1 \
+		"$(gsh "nft list tables | grep -c ' nsession_$UID_U\$'")"
+	expect_eq "inside: no IPv6 address but ::1 (no address_pool6)" "lo ::1/128" \
+		"$(guest_as "$U" "ip -6 -o addr show | awk '{print \$2, \$4}' | tr '\n' ' ' | sed 's/ \$//'")"
+	expect_eq "inside: /etc/resolv.conf and /etc/hosts are mounts of the session's own, read-only" "ro ro" \
+		"$(guest_as "$U" 'for f in /etc/resolv.conf /etc/hosts; do findmnt -n -o OPTIONS --target $f | cut -d, -f1; done | tr "\n" " " | sed "s/ $//"')"
+	expect_eq "inside: the session's host name resolves to 127.0.1.1" 127.0.1.1 \
+		"$(guest_as "$U" 'getent hosts "$(hostname)" | cut -d" " -f1')"
 }
 # The user bus and the manager's API from inside: nothing answers
 check_bus_probes() {
