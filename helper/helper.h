@@ -247,9 +247,9 @@ void dns_files_remove(int statedir_fd, uint32_t uid);
 /* "UID.resolv" (hosts false) / "UID.hosts" (hosts true). */
 void dns_file_name(uint32_t uid, bool hosts, char out[32]);
 /* conntrack.c: delete every conntrack entry of the caller's netns whose
- * original-direction source or destination is exactly `a` (IPv4 or
- * IPv6). Returns how many were deleted (no conntrack in the kernel: 0) or
+ * original-direction source or destination is exactly one of the `n`
+ * addresses `a` (IPv4 or IPv6), in one dump. Returns how many were deleted (no conntrack in the kernel: 0) or
  * -errno. Needs CAP_NET_ADMIN. */
-int ct_flush_addr(const struct nsc_addr *a);
+int ct_flush_addrs(const struct nsc_addr *const *a, size_t n);
 
 #endif

@@ -308,7 +308,8 @@ static void network_remove(uint32_t uid, enum nsc_netmode mode, const char *veth
 			   const char *bridge, const struct nsc_addr *peer4,
 			   const struct nsc_addr *peer6)
 {
-	const struct nsc_addr *peers[2] = { peer4, peer6 };
+	const struct nsc_addr *peers[2] = { peer4, peer6 }, *flush[2];
+	size_t n = 0;
 
 	if (!nsc_net_has_veth(mode))
 		return;
@@ -320,8 +321,9 @@ static void network_remove(uint32_t uid, enum nsc_netmode mode, const char *veth
 			continue;
 		if (mode == NSC_NET_BRIDGE && bridge && bridge[0])
 			(void)net_neigh_forget(bridge, peers[i]);
-		(void)ct_flush_addr(peers[i]);
+		flush[n++] = peers[i];
 	}
+	(void)ct_flush_addrs(flush, n);
 }
 
 static void network_remove_recorded(const struct session_record *rec)
@@ -889,9 +891,8 @@ static int network_host_side(struct monitor *m)
 		return r;
 	}
 	FAULT("rules-added");
-	(void)ct_flush_addr(&n->peer4);
-	if (n->peer6.family)
-		(void)ct_flush_addr(&n->peer6);
+	const struct nsc_addr *flush[2] = { &n->peer4, &n->peer6 };
+	(void)ct_flush_addrs(flush, n->peer6.family ? 2 : 1);
 	r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(n->host_if, n->bridge) : net_host_setup(n);
 	if (r < 0) {
 		report(m, "Econfiguring %s: %s", n->host_if, strerror(-r));
