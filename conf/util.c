@@ -277,3 +277,16 @@ int ns_read_trusted(int dirfd, const char *path, size_t max, bool single_link,
 	close(fd);
 	return r;
 }
+
+int ns_write_str(int dirfd, const char *name, const char *val)
+{
+	size_t len = strlen(val);
+	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != (ssize_t)len)
+		r = -errno;
+	close(fd);
+	return r;
+}

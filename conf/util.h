@@ -56,6 +56,10 @@ int ns_check_trusted(const struct stat *st, mode_t type, bool single_link,
 /* Read all of fd (up to `max` bytes; more is -EFBIG) into a NUL-terminated
  * malloc'd buffer. */
 int ns_read_all(int fd, size_t max, char **buf, size_t *len);
+/* Write the string `val` to `name` (relative to `dirfd`, never through a
+ * final symlink) in one write(2), as kernel files (sysctl, cgroup) want
+ * it. 0 or -errno. */
+int ns_write_str(int dirfd, const char *name, const char *val);
 
 /* Open `path` (relative to `dirfd`, or AT_FDCWD) read-only without
  * following a symlink in its last component and without blocking on a fifo,

@@ -119,25 +119,13 @@ static int open_dir(int dirfd, const char *name, bool v2)
 	return fd;
 }
 
-static int write_file(int dirfd, const char *name, const char *val)
-{
-	size_t len = strlen(val);
-	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != (ssize_t)len)
-		r = -errno;
-	close(fd);
-	return r;
-}
 
 static int write_u64(int dirfd, const char *name, uint64_t v)
 {
 	char buf[24];
 
 	(void)cgfmt_value(v, buf, sizeof(buf)); /* 24 digits always fit */
-	return write_file(dirfd, name, buf);
+	return ns_write_str(dirfd, name, buf);
 }
 
 static int read_file(int dirfd, const char *name, size_t max, char **buf, size_t *len)
@@ -232,7 +220,7 @@ static int enable_controllers(int dirfd, unsigned ctrls)
 		if (!(ctrls & (1u << k)) || (on & (1u << k)))
 			continue;
 		snprintf(val, sizeof(val), "+%s", cg_ctrl_names[k]);
-		r = write_file(dirfd, "cgroup.subtree_control", val);
+		r = ns_write_str(dirfd, "cgroup.subtree_control", val);
 		if (r < 0)
 			return r;
 	}
@@ -305,7 +293,7 @@ static int write_cpu(int fd, bool v2, const struct nsc_policy *p, const char **w
 		return 0;
 	if (v2) {
 		snprintf(val, sizeof(val), "%" PRIu64 " %u", quota, CGFMT_CPU_PERIOD_US);
-		return write_file(fd, *what = "cpu.max", val);
+		return ns_write_str(fd, *what = "cpu.max", val);
 	}
 	if ((r = write_u64(fd, *what = "cpu.cfs_period_us", CGFMT_CPU_PERIOD_US)) < 0)
 		return r;
@@ -321,7 +309,7 @@ static int write_io(int fd, bool v2, const struct nsc_policy *p, const char **wh
 
 	if (v2) {
 		snprintf(val, sizeof(val), "default %" PRIu32, p->io_weight);
-		return write_file(fd, *what = "io.weight", val);
+		return ns_write_str(fd, *what = "io.weight", val);
 	}
 	for (size_t i = 0; i < NS_ARRAY_SIZE(blkio_weights); i++) {
 		r = write_u64(fd, *what = blkio_weights[i], cgfmt_io_weight_to_blkio(p->io_weight));
@@ -447,7 +435,7 @@ int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_
 int cg_session_enter_self(const struct cg_session *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		int r = write_file(c->h[i].leaf, "cgroup.procs", "0");
+		int r = ns_write_str(c->h[i].leaf, "cgroup.procs", "0");
 		if (r < 0)
 			return r;
 	}
@@ -482,7 +470,7 @@ int cg_enter(const char *leaf, pid_t pid)
 			r = lfd;
 			break;
 		}
-		r = write_file(lfd, "cgroup.procs", val);
+		r = ns_write_str(lfd, "cgroup.procs", val);
 		close(lfd);
 		entered++;
 	}
@@ -505,7 +493,7 @@ static void kill_all(int fd, bool v2)
 	pid_t *p1 = NULL, *p2 = NULL;
 	int *pfd = NULL;
 
-	if (v2 && write_file(fd, "cgroup.kill", "1") == 0)
+	if (v2 && ns_write_str(fd, "cgroup.kill", "1") == 0)
 		return;
 	if (read_file(fd, "cgroup.procs", PROCS_MAX, &buf, &len) < 0)
 		return;

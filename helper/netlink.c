@@ -40,6 +40,7 @@
 #include <linux/if_link.h>
 
 #include "addrpool.h"
+#include "util.h"
 
 /* libnl returns its own negative codes; map the common ones to errno. */
 static int nlerr(int e)
@@ -269,15 +270,7 @@ out:
  * the calling thread at open time). */
 static int sysctl_write(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW), r = 0;
-	size_t n = strlen(val);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, n) != (ssize_t)n)
-		r = -errno;
-	close(fd);
-	return r;
+	return ns_write_str(AT_FDCWD, path, val);
 }
 
 /* net.ipv6.conf.IFNAME.KEY = val; IFNAME passed valid_ifname() or is
