@@ -830,10 +830,6 @@ static int keeper_exe_open(char *why, size_t whylen)
 	return fd;
 }
 
-/* The session's network, made while the keeper sets up its side: the veth
- * pair (or the bridge port), the host end's address, a nat session's
- * nftables table, the inside addresses and routes. Reports its failure;
- * monitor_undo removes what was made. */
 /* The session's nftables tables, from the plan and the policy. */
 static int network_rules(struct monitor *m, char *err, size_t errlen)
 {
@@ -902,6 +898,10 @@ static int network_host_side(struct monitor *m)
 	return 0;
 }
 
+/* The session's network, made while the keeper sets up its side: the veth
+ * pair (or the bridge port), the session's nftables tables, the host end's
+ * addresses, the inside addresses and routes. Reports its failure;
+ * monitor_undo removes what was made. */
 static int monitor_network(struct monitor *m)
 {
 	const struct nsc_policy *p = &m->spec->pol;

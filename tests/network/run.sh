@@ -7,13 +7,15 @@
 # and teardown (tables, links, conntrack, neighbours).
 #
 # Everything it makes lives under a temporary directory $T or carries a name
-# of its own, and is removed on exit, failed or not: users nsn1..nsn9,
+# of its own, and is removed on exit, failed or not: users nsn1..nsn10,
 # session links nsn<uid>, the bridge nsbrtest0 (10.249.1.1/24,
 # fd15:15:0:2::1/64) with a port nsbrup0 (veth, peer nsbrup1), the network
 # namespace nsn-up with the link nsup0 (an "upstream": host 10.248.0.1
 # fd15:15:ff::1, upstream 10.248.0.2 fd15:15:ff::2, with a TCP/UDP listener
-# on 8080, 8081, 5301 and dnsmasq on 10.248.0.2:53), nftables tables nsession_<uid> (inet, bridge, ip) of those
-# users and inet nsntest, conntrack entries of the test addresses, listeners
+# on 8080, 8081, 5301 and dnsmasq on 10.248.0.2:53), the network namespace
+# nsn-seg (a host 10.249.1.200 on the bridge's segment, port nsbrseg0, with
+# a listener on 8080 and 8081), nftables tables nsession_<uid> (inet,
+# bridge, ip) of those users and inet nsntest, conntrack entries of the test addresses, listeners
 # (probe.py) and dnsmasq (pid file in $T), /run/systemd/resolve when the host
 # has none. net.ipv4.ip_forward and net.ipv6.conf.*.forwarding are switched
 # on and restored. Pools: 10.249.0.0/24 + fd15:15:0:1::/64 (veth, nat),
@@ -21,7 +23,8 @@
 #
 # Users: nsn1 nsn2 veth, nsn3 nsn4 nat, nsn5 nsn6 bridge (the matrix),
 # nsn7 nat with egress = 10.248.0.2 tcp 8080, nsn8 veth without an IPv6
-# pool (and bad configs), nsn9 veth with identity = root.
+# pool (and bad configs), nsn9 veth with identity = root, nsn10 bridge
+# with egress = 10.249.1.200 tcp 8080.
 #
 # NSN_OLD=1: for a tree before issue 15 (which refuses the keys
 # address_pool6 and egress): the policy leaves those keys out, the counters
@@ -50,7 +53,8 @@ UP4=10.248.0.2 UP6=fd15:15:ff::2   # the upstream
 BR=nsbrtest0
 BRUP=nsbrup0
 UPNS=nsn-up
-USERS="nsn1 nsn2 nsn3 nsn4 nsn5 nsn6 nsn7 nsn8 nsn9"
+SEGNS=nsn-seg SEG4=10.249.1.200 # a host on the bridge's segment (port nsbrseg0)
+USERS="nsn1 nsn2 nsn3 nsn4 nsn5 nsn6 nsn7 nsn8 nsn9 nsn10"
 MATRIX="nsn1 nsn2 nsn3 nsn4 nsn5 nsn6"
 BGPIDS=""
 LPIDS="" # listeners of the suite's own (host, upstream)
@@ -89,6 +93,8 @@ cleanup() {
 	ip link del "$BRUP" 2>/dev/null
 	ip link del "$BR" 2>/dev/null
 	ip netns del "$UPNS" 2>/dev/null
+	ip link del nsbrseg0 2>/dev/null
+	ip netns del "$SEGNS" 2>/dev/null
 	for a in $ADDRS; do
 		conntrack -D -s "$a" >/dev/null 2>&1
 		conntrack -D -d "$a" >/dev/null 2>&1
@@ -206,6 +212,8 @@ test_policy "$T" "$POOL" nsn
 	done
 	printf '\n[user nsn7]\nnetwork = nat\n'
 	new "egress = $UP4 tcp 8080"
+	printf '\n[user nsn10]\nnetwork = bridge\nbridge = %s\naddress_pool = %s\n' "$BR" "$BRPOOL"
+	new "egress = $SEG4 tcp 8080"
 	printf '\n[user nsn8]\n'
 	new "address_pool6 = none"
 	printf '\n[user nsn9]\nidentity = root\n'
@@ -572,6 +580,40 @@ else bad "nsessionctl show --json nsn7: egress_drop and fwd_out" "[$v] nft [$e1 
 expect_match "nsessionctl show nsn7: egress_drop in the Nftables line" \
 	"^Nftables: +table inet nsession_$U7: .*egress_drop [1-9][0-9]*/[0-9]+.*\(packets/bytes\)$" "$("$CTL" show nsn7)"
 "$H" terminate --user nsn7
+
+echo "# egress: bridged nsn10 with egress = $SEG4 tcp 8080 (a host on the bridge's segment)"
+ip netns add "$SEGNS"
+ip link add nsbrseg0 type veth peer name eth0 netns "$SEGNS"
+sysctl -q -w net.ipv6.conf.nsbrseg0.disable_ipv6=1
+ip link set nsbrseg0 master "$BR"
+ip link set nsbrseg0 up
+ip -n "$SEGNS" addr add "$SEG4/24" dev eth0
+ip -n "$SEGNS" link set eth0 up
+ip -n "$SEGNS" link set lo up
+ip netns exec "$SEGNS" "$PY" "$PROBE" listen 8080,8081 >"$T/log/seg.recv" 2>&1 &
+LPIDS="$LPIDS $!"
+wait_for 10 grep -q '^listening' "$T/log/seg.recv" || bad "the segment's listener starts" "$(cat "$T/log/seg.recv")"
+bg_session nsn10 || bad "the session of nsn10 starts"
+read_session nsn10
+l0=$(ctr bridge nsn10 l2_egress_drop)
+PGROUPS=() SPECS=()
+g=b.ok
+group "$g" yes "$T/log/seg.recv" "bridged nsn10 -> $SEG4:8080 on its segment (tcp, allowed)"
+add "$g" tcp "$SEG4" 8080
+g=b.gw
+group "$g" yes /dev/null "bridged nsn10 -> its gateway $BRGW (not an egress)"
+add "$g" icmp "$BRGW" 0
+g=b.no
+group "$g" no "$T/log/seg.recv" "bridged nsn10 -> $SEG4:8081 tcp, $SEG4 icmp"
+add "$g" tcp "$SEG4" 8081
+add "$g" icmp "$SEG4" 0
+run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b" 2>&1
+judge "$T/probe.b"
+grew "l2_egress_drop of table bridge nsession_$(uid_of nsn10) counted the refused frames" "$l0" \
+	"$(ctr bridge nsn10 l2_egress_drop)" 2
+"$H" terminate --user nsn10
+ip link del nsbrseg0
+ip netns del "$SEGNS"
 
 echo "# egress: bad values are FILE:LINE errors and fail the login"
 i=0
