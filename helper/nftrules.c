@@ -15,7 +15,7 @@
 
 const char *const nft_counter_names[NFT_C_COUNT] = {
 	"fwd_out", "fwd_in", "fwd_drop", "masq", "input", "input_drop", "guard_drop", "egress_drop",
-	"spoof_drop", "l2_egress_drop",
+	"spoof_drop", "l2_egress_drop", "routed_drop",
 };
 
 void nft_table_name(uint32_t uid, char out[NFT_TABLE_NAME_MAX])
@@ -99,6 +99,12 @@ static bool usable(const struct nsc_addr *a, int family)
 	       !(a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80) && memcmp(a->a, mapped, 12) != 0;
 }
 
+/* A network of `family` with a prefix short of the full length. */
+static bool is_net(const struct nsc_addr *a, int family)
+{
+	return a->family == family && a->prefix > 0 && a->prefix < (family == AF_INET ? 32 : 128);
+}
+
 static bool good_egress(const struct nsc_egress *e)
 {
 	unsigned max = e->dst.family == AF_INET ? 32 : 128;
@@ -123,6 +129,9 @@ static int check(const struct nft_session *s)
 		return -EINVAL;
 	if (!usable(&s->peer4, AF_INET) || !usable(&s->host4, AF_INET))
 		return -EINVAL;
+	if (s->mode == NSC_NET_BRIDGE &&
+	    (!is_net(&s->net4, AF_INET) || (v6 && !is_net(&s->net6, AF_INET6))))
+		return -EINVAL;
 	if (v6 && (!usable(&s->peer6, AF_INET6) || !usable(&s->host6, AF_INET6)))
 		return -EINVAL;
 	if (!s->egress_any && s->n_egress > 0 && !s->egress)
@@ -137,6 +146,7 @@ static int check(const struct nft_session *s)
 struct names {
 	char t[NFT_TABLE_NAME_MAX], p4[48], h4[48], p6[48], h6[48], mac[18];
 	char ll[48];              /* the session's link-local address (EUI-64 of its MAC) */
+	char net4[48], net6[48];  /* bridge: the bridge's subnets */
 	char p6_hex[35], ll_hex[35]; /* the same two as 0x + 32 hex digits, for @th matches */
 	bool v6;
 };
@@ -182,6 +192,11 @@ static void names_make(const struct nft_session *s, struct names *n)
 		nsc_format_addr(&ll, n->ll);
 		hex128(s->peer6.a, n->p6_hex);
 		hex128(ll.a, n->ll_hex);
+	}
+	if (s->mode == NSC_NET_BRIDGE) {
+		nsc_format_addr(&s->net4, n->net4);
+		if (n->v6)
+			nsc_format_addr(&s->net6, n->net6);
 	}
 	snprintf(n->mac, sizeof(n->mac), "%02x:%02x:%02x:%02x:%02x:%02x", s->mac[0], s->mac[1],
 		 s->mac[2], s->mac[3], s->mac[4], s->mac[5]);
@@ -279,11 +294,15 @@ static void put_veth_forward(struct script *s, const struct nft_session *ns, con
 	put(s, "\t}\n");
 }
 
-/* bridge: the session is the frames from its MAC that come up from the
- * bridge (anti-spoofing in the bridge table keeps the MAC its own). */
+/* bridge: what comes up to the host from the session's MAC (the
+ * bridge table keeps that MAC its own), and routed connections into it.
+ * The forward rules name only packets that did not come in from the
+ * bridge: where br_netfilter passes bridged frames through the inet hooks
+ * (bridge-nf-call-iptables = 1, as Docker and Kubernetes hosts have it),
+ * those arrive with iifname and oifname both the bridge, and they are the
+ * bridge table's business. */
 static void put_bridge_inet(struct script *s, const struct nft_session *ns, const struct names *n)
 {
-	char from[64];
 	const char *br = ns->bridge;
 
 	put(s, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
@@ -295,19 +314,47 @@ static void put_bridge_inet(struct script *s, const struct nft_session *ns, cons
 	put(s, "\t\tiifname \"%s\" ether saddr %s counter name \"input\" accept\n\t}\n", br, n->mac);
 
 	put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-	put(s, "\t\toifname \"%s\" ip daddr %s ct state established,related counter name \"fwd_in\" accept\n",
-	    br, n->p4);
-	put(s, "\t\toifname \"%s\" ip daddr %s counter name \"fwd_drop\" drop\n", br, n->p4);
+	put(s, "\t\toifname \"%s\" iifname != \"%s\" ip daddr %s ct state established,related "
+	    "counter name \"fwd_in\" accept\n", br, br, n->p4);
+	put(s, "\t\toifname \"%s\" iifname != \"%s\" ip daddr %s counter name \"fwd_drop\" drop\n",
+	    br, br, n->p4);
 	if (n->v6) {
-		put(s, "\t\toifname \"%s\" ip6 daddr %s ct state established,related "
-		    "counter name \"fwd_in\" accept\n", br, n->p6);
-		put(s, "\t\toifname \"%s\" ip6 daddr %s counter name \"fwd_drop\" drop\n", br, n->p6);
+		put(s, "\t\toifname \"%s\" iifname != \"%s\" ip6 daddr %s ct state established,related "
+		    "counter name \"fwd_in\" accept\n", br, br, n->p6);
+		put(s, "\t\toifname \"%s\" iifname != \"%s\" ip6 daddr %s counter name \"fwd_drop\" drop\n",
+		    br, br, n->p6);
 	}
-	put(s, "\t\tiifname \"%s\" ether saddr %s oifname \"%s\" counter name \"fwd_drop\" drop\n",
-	    br, n->mac, br);
-	snprintf(from, sizeof(from), "iifname \"%s\" ether saddr %s", br, n->mac);
-	put_egress(s, ns, n, from);
-	put(s, "\t\t%s counter name \"fwd_drop\" drop\n\t}\n", from);
+	put(s, "\t}\n");
+}
+
+/* bridge table, input: frames from the session's port to the host (its
+ * MAC): what the host would route for it. Back into the bridge's own
+ * subnet through the gateway (to another session on the bridge, a
+ * hairpin) never; elsewhere by the egress policy. */
+static void put_bridge_routed(struct script *s, const struct nft_session *ns, const struct names *n)
+{
+	const char *v = ns->ifname;
+
+	put(s, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	put(s, "\t\tiifname \"%s\" ip daddr %s ip daddr != %s counter name \"routed_drop\" drop\n",
+	    v, n->net4, n->h4);
+	if (n->v6)
+		put(s, "\t\tiifname \"%s\" ip6 daddr %s ip6 daddr != %s counter name \"routed_drop\" drop\n",
+		    v, n->net6, n->h6);
+	if (!ns->egress_any) {
+		for (unsigned i = 0; i < ns->n_egress; i++) {
+			if (ns->egress[i].dst.family == AF_INET6 && !n->v6)
+				continue;
+			put(s, "\t\tiifname \"%s\"", v);
+			put_egress_match(s, &ns->egress[i]);
+			put(s, " accept\n");
+		}
+		put(s, "\t\tiifname \"%s\" ip daddr != %s counter name \"routed_drop\" drop\n", v, n->h4);
+		if (n->v6)
+			put(s, "\t\tiifname \"%s\" ip6 daddr != { %s, fe80::/10, ff00::/8 } "
+			    "counter name \"routed_drop\" drop\n", v, n->h6);
+	}
+	put(s, "\t}\n");
 }
 
 static void put_bridge_table(struct script *s, const struct nft_session *ns, const struct names *n)
@@ -337,6 +384,7 @@ static void put_bridge_table(struct script *s, const struct nft_session *ns, con
 	/* Nor a DHCP or DHCPv6 server's answer. */
 	put(s, "\t\tiifname \"%s\" meta l4proto udp th sport { 67, 547 } counter name \"spoof_drop\" drop\n", v);
 	put(s, "\t}\n");
+	put_bridge_routed(s, ns, n);
 	if (!ns->egress_any) {
 		put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
 		put(s, "\t\tiifname \"%s\" ether type arp accept\n", v);

@@ -23,15 +23,20 @@
  *       V with saddr P, to what the egress policy allows (fwd_out); with an
  *       egress list the rest from P is egress_drop; anything else from V
  *       (other sources) fwd_drop.
- *     bridge: routed to P only established,related (fwd_in), else
- *       fwd_drop; from M back out to BR (a hairpin) fwd_drop; from M with
- *       saddr P out by egress (fwd_out / egress_drop); else fwd_drop.
+ *     bridge: routed to P from anything but BR only established,related
+ *       (fwd_in), else fwd_drop. (Where br_netfilter passes bridged
+ *       frames through these hooks they come in and go out of BR: left to
+ *       the bridge table.)
  *   postrouting (nat, nat mode only): saddr P out of anything but V is
  *     masqueraded (counter masq); IPv6 only with ipv6_nat.
  *   bridge table, prerouting: from V a frame with another source MAC, an
  *     ARP sender other than M/P4, an IPv4 source other than P4, an IPv6
  *     source other than P6, fe80::/10 or ::, or another ethertype (VLAN
  *     tags included; IPv6 at all without an IPv6 pool): spoof_drop.
+ *     input: frames from V to the host itself (its MAC: what the host
+ *     routes for the session) to the bridge's subnet but the gateway (a
+ *     hairpin to another session on the bridge), and with an egress list
+ *     to anything but the gateway it does not allow: routed_drop.
  *     forward: with an egress list, frames from V to other ports only to
  *     what it allows (ARP and neighbour discovery pass): l2_egress_drop.
  *     (Frames between two sessions' ports never pass: the ports are
@@ -59,10 +64,10 @@ enum nft_counter_id {
 	NFT_C_FWD_OUT, NFT_C_FWD_IN, NFT_C_FWD_DROP, NFT_C_MASQ, NFT_C_INPUT,
 	NFT_C_INPUT_DROP, NFT_C_GUARD_DROP, NFT_C_EGRESS_DROP,
 	NFT_C_INET_COUNT,
-	NFT_C_SPOOF_DROP = NFT_C_INET_COUNT, NFT_C_L2_EGRESS_DROP,
+	NFT_C_SPOOF_DROP = NFT_C_INET_COUNT, NFT_C_L2_EGRESS_DROP, NFT_C_ROUTED_DROP,
 	NFT_C_COUNT
 };
-extern const char *const nft_counter_names[NFT_C_COUNT]; /* "fwd_out", …, "l2_egress_drop" */
+extern const char *const nft_counter_names[NFT_C_COUNT]; /* "fwd_out", …, "routed_drop" */
 
 struct nft_counter { uint64_t packets, bytes; };
 struct nft_counters {
@@ -78,6 +83,7 @@ struct nft_session {
 	const char *bridge;                   /* network = bridge: the bridge */
 	struct nsc_addr peer4, host4;         /* AF_INET, full prefix */
 	struct nsc_addr peer6, host6;         /* AF_INET6, full prefix; family 0: no IPv6 */
+	struct nsc_addr net4, net6;           /* bridge: the bridge's subnets (the pools) */
 	uint8_t mac[6];                       /* the session's eth0 (bridge mode) */
 	bool nat6;                            /* masquerade IPv6 too (nat mode) */
 	bool egress_any;

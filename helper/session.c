@@ -842,6 +842,11 @@ static int network_rules(struct monitor *m, char *err, size_t errlen)
 	};
 
 	memcpy(ns.mac, m->net.mac, sizeof(ns.mac));
+	if (p->network == NSC_NET_BRIDGE) {
+		ns.net4 = addr4(p->pool_net);
+		ns.net4.prefix = (uint8_t)p->pool_prefix;
+		ns.net6 = p->pool6;
+	}
 	if (p->network == NSC_NET_NAT && net_forwarding_enabled(AF_INET) == 0)
 		ns_warn_log("session of %s: network = nat but net.ipv4.ip_forward is 0, "
 			    "so its traffic is not forwarded", m->spec->user);

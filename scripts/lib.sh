@@ -130,14 +130,19 @@ bg_as() {
 }
 
 # remove_user NAME: kill every process of NAME, wait for them to be gone
-# (userdel refuses a user with processes), then delete NAME and its home.
+# (userdel refuses a user with processes), delete the nftables tables a
+# session of NAME may have left (nsession_UID: inet, bridge, the legacy ip),
+# then delete NAME and its home.
 remove_user() {
-	local u=$1 n=50
-	id "$u" >/dev/null 2>&1 || return 0
+	local u=$1 n=50 uid f
+	uid=$(id -u "$u" 2>/dev/null) || return 0
 	while pkill -KILL -u "$u" 2>/dev/null && [ $n -gt 0 ]; do
 		sleep 0.1
 		n=$((n - 1))
 	done
+	if command -v nft >/dev/null; then
+		for f in inet bridge ip; do nft delete table "$f" "nsession_$uid" 2>/dev/null; done
+	fi
 	userdel -r "$u" >/dev/null 2>&1 || userdel -r -f "$u" >/dev/null 2>&1
 }
 

@@ -73,7 +73,7 @@ state_left() {
 tables_left() {
 	local u uid
 	command -v nft >/dev/null || return 0
-	for u in $USERS; do
+	for u in ${USERS:-}; do
 		uid=$(id -u "$u" 2>/dev/null) || continue
 		nft list tables 2>/dev/null | grep -E " nsession_$uid\$"
 	done

@@ -18,7 +18,7 @@
 # bridge, ip) of those users and inet nsntest, conntrack entries of the test addresses, listeners
 # (probe.py) and dnsmasq (pid file in $T), /run/systemd/resolve when the host
 # has none. net.ipv4.ip_forward and net.ipv6.conf.*.forwarding are switched
-# on and restored. Pools: 10.249.0.0/24 + fd15:15:0:1::/64 (veth, nat),
+# on and restored, as is net.bridge.bridge-nf-call-iptables where it exists. Pools: 10.249.0.0/24 + fd15:15:0:1::/64 (veth, nat),
 # 10.249.1.0/24 + fd15:15:0:2::/64 (bridge). No traffic leaves the machine.
 #
 # Users: nsn1 nsn2 veth, nsn3 nsn4 nat, nsn5 nsn6 bridge (the matrix),
@@ -63,6 +63,7 @@ OLD_FWD=$(sysctl -n net.ipv4.ip_forward)
 OLD_FWD6=$(for f in /proc/sys/net/ipv6/conf/*/forwarding; do echo "$f $(cat "$f")"; done)
 FWD_SET=""
 MADE_RESOLVE=""
+BNF_OLD=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)
 START=$(date +%s)
 
 cleanup() {
@@ -100,6 +101,7 @@ cleanup() {
 		conntrack -D -d "$a" >/dev/null 2>&1
 	done
 	[ -n "$MADE_RESOLVE" ] && rmdir /run/systemd/resolve 2>/dev/null
+	[ -n "$BNF_OLD" ] && echo "$BNF_OLD" >/proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null
 	for u in $USERS; do remove_user "$u"; done
 	rm -rf "$T"
 }
@@ -536,6 +538,21 @@ if [ -n "$v" ] && [ "$v" -ge 9 ]; then ok "nsessionctl show --json nsn5: spoof_d
 else bad "nsessionctl show --json nsn5: spoof_drop" "[$v] in $j"; fi
 nft delete table inet nsntest
 
+echo "# bridge: nsn5 -> nsn6 through the gateway (a hairpin route, as root inside) is not routed back into the bridge"
+in_net nsn5 ip route add "${A4[nsn6]}/32" via "$BRGW" dev eth0
+[ -n "${A6[nsn6]}" ] && in_net nsn5 ip -6 route add "${A6[nsn6]}/128" via "$BRGW6" dev eth0
+rd0=$(ctr bridge nsn5 routed_drop)
+PGROUPS=() SPECS=()
+g=h.no
+group "$g" no "$T/log/nsn6.recv" "bridged nsn5 -> bridged nsn6 ${A4[nsn6]} ${A6[nsn6]} via the gateway"
+add3 "$g" "${A4[nsn6]}" 7000
+add3 "$g" "${A6[nsn6]}" 7000
+run_as nsn5 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.h" 2>&1
+judge "$T/probe.h"
+grew "routed_drop of table bridge nsession_$U5 counted them" "$rd0" "$(ctr bridge nsn5 routed_drop)" 3
+in_net nsn5 ip route del "${A4[nsn6]}/32" 2>/dev/null
+[ -n "${A6[nsn6]}" ] && in_net nsn5 ip -6 route del "${A6[nsn6]}/128" 2>/dev/null
+
 # ---- 3. egress ----------------------------------------------------------------------
 echo "# egress: nat nsn7 with egress = $UP4 tcp 8080"
 bg_session nsn7 || bad "the session of nsn7 starts"
@@ -609,6 +626,24 @@ add "$g" tcp "$SEG4" 8081
 add "$g" icmp "$SEG4" 0
 run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b" 2>&1
 judge "$T/probe.b"
+# Where br_netfilter is loaded, bridged frames pass the inet hooks too when
+# bridge-nf-call-iptables is 1 (Docker and Kubernetes hosts): the segment
+# must work both ways.
+BNF=/proc/sys/net/bridge/bridge-nf-call-iptables
+if [ -w "$BNF" ]; then
+	for v in 0 1; do
+		echo "$v" >"$BNF"
+		PGROUPS=() SPECS=()
+		g=b.bnf$v
+		group "$g" yes "$T/log/seg.recv" "bridged nsn10 -> $SEG4:8080 with bridge-nf-call-iptables = $v"
+		add "$g" tcp "$SEG4" 8080
+		run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b$v" 2>&1
+		judge "$T/probe.b$v"
+	done
+	echo "$BNF_OLD" >"$BNF"
+else
+	echo "#   (no br_netfilter here: bridge-nf-call-iptables not tried)"
+fi
 grew "l2_egress_drop of table bridge nsession_$(uid_of nsn10) counted the refused frames" "$l0" \
 	"$(ctr bridge nsn10 l2_egress_drop)" 2
 "$H" terminate --user nsn10
@@ -765,6 +800,42 @@ out=$(run_as nsn9 sh -c 'id -u
 expect_eq "identity = root: uid 0 inside" 0 "$(printf '%s\n' "$out" | head -n1)"
 expect_eq "identity = root: /etc/resolv.conf is not writable, not even after a remount" "" \
 	"$(printf '%s\n' "$out" | grep WRITABLE)"
+
+echo "# DNS: the other values of dns = (host, a list, none); IPv6 routed with ipv6_nat = no"
+# alt_conf NAME LINES...: a policy file of its own for nsn8 (network = nat)
+alt_conf() {
+	local f="$T/etc/$1.conf"
+	shift
+	{ printf 'network = nat\naddress_pool = %s\nveth_name = nsn%%U\n' "$POOL"; printf '%s\n' "$@"; } >"$f"
+	chmod 644 "$f"
+	echo "$f"
+}
+if [ -z "$OLD" ]; then
+	f=$(alt_conf dnshost "dns = host")
+	out=$("$H" run --user nsn8 --config "$f" -- sh -c 'grep ^nameserver /etc/resolv.conf; ip -4 route show default' 2>&1)
+	gw=$(printf '%s\n' "$out" | sed -n 's/^default via \([0-9.]*\) .*/\1/p')
+	expect_eq "dns = host: the session's only name server is its host end (${gw:-?})" "nameserver ${gw:-?}" \
+		"$(printf '%s\n' "$out" | grep ^nameserver)"
+	user_clean nsn8 "... nothing of nsn8 left"
+	f=$(alt_conf dnslist "dns = 192.0.2.53, 192.0.2.54")
+	out=$("$H" run --user nsn8 --config "$f" -- grep ^nameserver /etc/resolv.conf 2>&1)
+	expect_eq "dns = 192.0.2.53, 192.0.2.54: those two, in order" "nameserver 192.0.2.53|nameserver 192.0.2.54|" \
+		"$(printf '%s\n' "$out" | tr '\n' '|')"
+	user_clean nsn8 "... nothing of nsn8 left"
+	f=$(alt_conf dnsnone "dns = none")
+	out=$("$H" run --user nsn8 --config "$f" -- cat /etc/resolv.conf 2>&1)
+	expect_eq "dns = none: the host's /etc/resolv.conf as it is" "$(cat /etc/resolv.conf 2>&1)" "$out"
+	user_clean nsn8 "... nothing of nsn8 left"
+	f=$(alt_conf routed6 "address_pool6 = $POOL6" "ipv6_nat = no")
+	"$H" run --user nsn8 --config "$f" -- sh -c "ip -6 -o addr show dev eth0 scope global; \
+		$PY $PROBE probe udp,$UP6,5301,routed6.tok" >"$T/probe.r6" 2>&1
+	a6=$(awk '{print $4; exit}' "$T/probe.r6" | cut -d/ -f1)
+	src=$(awk '$1 == "udp" && $2 == "routed6.tok" {print $3; exit}' "$T/log/up.recv")
+	if [ -n "$a6" ] && [ "$src" = "$a6" ]; then
+		ok "ipv6_nat = no: the upstream sees the session's own address $a6, not the host's"
+	else bad "ipv6_nat = no: the upstream sees the session's own address" "session [$a6] upstream saw [$src]"; fi
+	user_clean nsn8 "... nothing of nsn8 left"
+fi
 
 # ---- nat: the session table's life (kept from before issue 15) ------------------------
 echo "# nat: a killed monitor's table is removed by the next login"

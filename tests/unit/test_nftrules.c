@@ -31,6 +31,8 @@ static struct nft_session base(enum nsc_netmode mode)
 		.peer4 = A("10.250.0.2"), .host4 = A(mode == NSC_NET_BRIDGE ? "10.250.0.1" : "10.250.0.1"),
 		.mac = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 }, .nat6 = true, .egress_any = true,
 	};
+	if (mode == NSC_NET_BRIDGE)
+		s.net4 = A("10.250.0.0/16");
 	return s;
 }
 
@@ -38,6 +40,8 @@ static void with6(struct nft_session *s)
 {
 	s->peer6 = A("fd00:1::2");
 	s->host6 = A("fd00:1::1");
+	if (s->mode == NSC_NET_BRIDGE)
+		s->net6 = A("fd00:1::/64");
 }
 
 static void has(const char *buf, const char *line)
@@ -170,9 +174,15 @@ static void test_bridge(void **state)
 
 	assert_true(nft_script_create(&s, buf, sizeof(buf)) > 0);
 	has(buf, "iifname \"br0\" ether saddr 02:11:22:33:44:55 ip daddr != 10.250.0.1 counter name \"input_drop\" drop\n");
-	has(buf, "oifname \"br0\" ip daddr 10.250.0.2 ct state established,related counter name \"fwd_in\" accept\n");
-	has(buf, "oifname \"br0\" ip daddr 10.250.0.2 counter name \"fwd_drop\" drop\n");
-	has(buf, "iifname \"br0\" ether saddr 02:11:22:33:44:55 oifname \"br0\" counter name \"fwd_drop\" drop\n");
+	/* Routed into the session: only from elsewhere than the bridge (with
+	 * br_netfilter, bridged frames come in and go out of it). */
+	has(buf, "oifname \"br0\" iifname != \"br0\" ip daddr 10.250.0.2 ct state established,related counter name \"fwd_in\" accept\n");
+	has(buf, "oifname \"br0\" iifname != \"br0\" ip daddr 10.250.0.2 counter name \"fwd_drop\" drop\n");
+	lacks(buf, "oifname \"br0\" counter");
+	lacks(buf, "fwd_out\" accept");
+	/* What the host would route for it: never back into the bridge's subnet. */
+	has(buf, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n"
+		 "\t\tiifname \"nsv1001\" ip daddr 10.250.0.0/16 ip daddr != 10.250.0.1 counter name \"routed_drop\" drop\n\t}\n");
 	has(buf, "table bridge nsession_1001 {\n");
 	has(buf, "iifname \"nsv1001\" ether saddr != 02:11:22:33:44:55 counter name \"spoof_drop\" drop\n");
 	has(buf, "iifname \"nsv1001\" ether type != { ip, arp } counter name \"spoof_drop\" drop\n");
@@ -195,6 +205,9 @@ static void test_bridge(void **state)
 	assert_true(nft_script_create(&s, buf, sizeof(buf)) > 0);
 	has(buf, "iifname \"nsv1001\" ip daddr 10.9.0.0/16 accept\n");
 	has(buf, "iifname \"nsv1001\" counter name \"l2_egress_drop\" drop\n");
+	has(buf, "iifname \"nsv1001\" ip6 daddr fd00:1::/64 ip6 daddr != fd00:1::1 counter name \"routed_drop\" drop\n");
+	has(buf, "iifname \"nsv1001\" ip daddr != 10.250.0.1 counter name \"routed_drop\" drop\n");
+	has(buf, "iifname \"nsv1001\" ip6 daddr != { fd00:1::1, fe80::/10, ff00::/8 } counter name \"routed_drop\" drop\n");
 }
 
 static void test_create_bad_input(void **state)
@@ -242,6 +255,13 @@ static void test_create_bad_input(void **state)
 	assert_int_equal(nft_script_create(&s, buf, sizeof(buf)), -EINVAL);
 	s = base(NSC_NET_BRIDGE);
 	memset(s.mac, 0, sizeof(s.mac));
+	assert_int_equal(nft_script_create(&s, buf, sizeof(buf)), -EINVAL);
+	s = base(NSC_NET_BRIDGE);
+	s.net4 = A("10.250.0.1"); /* an address, not the bridge's subnet */
+	assert_int_equal(nft_script_create(&s, buf, sizeof(buf)), -EINVAL);
+	s = base(NSC_NET_BRIDGE);
+	with6(&s);
+	s.net6 = A("10.0.0.0/8"); /* the wrong family */
 	assert_int_equal(nft_script_create(&s, buf, sizeof(buf)), -EINVAL);
 	/* Egress rules: a port without tcp/udp, an unknown protocol, a bad family. */
 	struct nsc_egress e[3] = {

@@ -36,6 +36,7 @@ LINK_PREFIX=nsvg
 CLEAN_WAIT=10
 POOL=10.254.0.0/24
 U=nsvg1
+USERS=$U # tables_left (testlib.sh)
 BGPIDS=""
 VGN=0
 VGFLAGS=(--error-exitcode=99 --leak-check=full --show-leak-kinds=definite
@@ -50,6 +51,9 @@ cleanup() {
 	[ -x "$H" ] && id "$U" >/dev/null 2>&1 && "$H" terminate --user "$U" >/dev/null 2>&1
 	pkill -KILL -f -- "$T/(bin|build)/nsession-helper" 2>/dev/null
 	remove_links "$LINK_PREFIX"
+	if uid=$(id -u "$U" 2>/dev/null); then
+		for f in inet bridge ip; do nft delete table "$f" "nsession_$uid" 2>/dev/null; done
+	fi
 	remove_user "$U"
 	rm -rf "$T"
 }
