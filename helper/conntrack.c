@@ -23,7 +23,6 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #define CT_BATCH 1024   /* entries copied per dump */
-#define CT_ROUNDS 64    /* dumps at most: 64 Ki entries of one address */
 
 struct ct_round {
 	const struct nsc_addr *const *a;
@@ -108,7 +107,11 @@ int ct_flush_addrs(const struct nsc_addr *const *a, size_t n)
 		return ret;
 	}
 	nfct_callback_register(h, NFCT_T_ALL, ct_collect, r);
-	for (int round = 0; round < CT_ROUNDS; round++) {
+	/* Until a dump finds no more than one batch: a session may hold any
+	 * number of entries (nf_conntrack_max), and none may be left for the
+	 * next session on its addresses. Each full round deletes CT_BATCH
+	 * entries or ends with an error, so this ends. */
+	for (;;) {
 		r->n = 0;
 		r->full = r->nomem = false;
 		/* EINVAL for a dump: the kernel has no ctnetlink (nfnetlink
@@ -126,7 +129,7 @@ int ct_flush_addrs(const struct nsc_addr *const *a, size_t n)
 		}
 		if (r->nomem && ret == 0)
 			ret = -ENOMEM;
-		if (ret < 0 || !r->full)
+		if (ret < 0 || !r->full || r->n == 0)
 			break;
 	}
 	nfct_close(h);

@@ -219,14 +219,20 @@ static void put_egress_match(struct script *s, const struct nsc_egress *e)
 }
 
 /* "… counter name fwd_out accept" lines for traffic out of the session
- * that `from` (e.g. `iifname "nsv1"`) selects, by the egress policy. */
+ * that `from` (e.g. `iifname "nsv1"`) selects, by the egress policy. Only
+ * in the original direction of its own connections: a packet of another
+ * connection's reply direction (an ICMP error forged about a flow of
+ * another session behind the same masquerade, which conntrack would call
+ * related and rewrite towards that session) is not the session's to send. */
 static void put_egress(struct script *s, const struct nft_session *ns, const struct names *n,
 		       const char *from)
 {
 	if (ns->egress_any) {
-		put(s, "\t\t%s ip saddr %s counter name \"fwd_out\" accept\n", from, n->p4);
+		put(s, "\t\t%s ct direction original ip saddr %s counter name \"fwd_out\" accept\n",
+		    from, n->p4);
 		if (n->v6)
-			put(s, "\t\t%s ip6 saddr %s counter name \"fwd_out\" accept\n", from, n->p6);
+			put(s, "\t\t%s ct direction original ip6 saddr %s counter name \"fwd_out\" accept\n",
+			    from, n->p6);
 		return;
 	}
 	for (unsigned i = 0; i < ns->n_egress; i++) {
@@ -235,7 +241,8 @@ static void put_egress(struct script *s, const struct nft_session *ns, const str
 
 		if (!four && !n->v6)
 			continue; /* no IPv6 address: the rule cannot match */
-		put(s, "\t\t%s %s saddr %s", from, four ? "ip" : "ip6", four ? n->p4 : n->p6);
+		put(s, "\t\t%s ct direction original %s saddr %s", from, four ? "ip" : "ip6",
+		    four ? n->p4 : n->p6);
 		put_egress_match(s, e);
 		put(s, " counter name \"fwd_out\" accept\n");
 	}
@@ -260,6 +267,11 @@ static void put_veth_input(struct script *s, const struct nft_session *ns, const
 	if (n->v6)
 		put(s, "\t\tip6 daddr %s iifname != { \"lo\", \"%s\" } counter name \"guard_drop\" drop\n",
 		    n->h6, v);
+	/* No tunnel into the host: a decapsulated inner packet would come in
+	 * on another interface with any source (IPIP, IPv6-in-IPv4, GRE,
+	 * EtherIP, L2TP; VXLAN, flannel's VXLAN, Geneve). */
+	put(s, "\t\tiifname \"%s\" meta l4proto { 4, 41, 47, 97, 115 } counter name \"input_drop\" drop\n", v);
+	put(s, "\t\tiifname \"%s\" udp dport { 4789, 6081, 8472 } counter name \"input_drop\" drop\n", v);
 	put(s, "\t\tiifname \"%s\" ip saddr %s ip daddr %s counter name \"input\" accept\n", v, n->p4, n->h4);
 	if (n->v6) {
 		put(s, "\t\tiifname \"%s\" ip6 saddr %s ip6 daddr %s counter name \"input\" accept\n",
@@ -294,6 +306,23 @@ static void put_veth_forward(struct script *s, const struct nft_session *ns, con
 	put(s, "\t}\n");
 }
 
+/* Routed into a bridged session: replies only. A routed packet came in
+ * from another interface, or from the bridge itself addressed to the
+ * host's MAC (a hairpin through the gateway: another session on the same
+ * bridge in another pool, a host of the segment); a bridged frame, which
+ * br_netfilter may show here with the bridge as both interfaces, is
+ * addressed to the session's own MAC and is the bridge table's business. */
+static void put_bridge_routed_in(struct script *s, const char *br, const char *fam, const char *peer,
+				 const char *mac)
+{
+	put(s, "\t\toifname \"%s\" %s daddr %s ct state established,related counter name \"fwd_in\" accept\n",
+	    br, fam, peer);
+	put(s, "\t\toifname \"%s\" %s daddr %s iifname != \"%s\" counter name \"fwd_drop\" drop\n",
+	    br, fam, peer, br);
+	put(s, "\t\toifname \"%s\" %s daddr %s ether daddr != %s counter name \"fwd_drop\" drop\n",
+	    br, fam, peer, mac);
+}
+
 /* bridge: what comes up to the host from the session's MAC (the
  * bridge table keeps that MAC its own), and routed connections into it.
  * The forward rules name only packets that did not come in from the
@@ -314,16 +343,9 @@ static void put_bridge_inet(struct script *s, const struct nft_session *ns, cons
 	put(s, "\t\tiifname \"%s\" ether saddr %s counter name \"input\" accept\n\t}\n", br, n->mac);
 
 	put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
-	put(s, "\t\toifname \"%s\" iifname != \"%s\" ip daddr %s ct state established,related "
-	    "counter name \"fwd_in\" accept\n", br, br, n->p4);
-	put(s, "\t\toifname \"%s\" iifname != \"%s\" ip daddr %s counter name \"fwd_drop\" drop\n",
-	    br, br, n->p4);
-	if (n->v6) {
-		put(s, "\t\toifname \"%s\" iifname != \"%s\" ip6 daddr %s ct state established,related "
-		    "counter name \"fwd_in\" accept\n", br, br, n->p6);
-		put(s, "\t\toifname \"%s\" iifname != \"%s\" ip6 daddr %s counter name \"fwd_drop\" drop\n",
-		    br, br, n->p6);
-	}
+	put_bridge_routed_in(s, br, "ip", n->p4, n->mac);
+	if (n->v6)
+		put_bridge_routed_in(s, br, "ip6", n->p6, n->mac);
 	put(s, "\t}\n");
 }
 
@@ -380,6 +402,13 @@ static void put_bridge_table(struct script *s, const struct nft_session *ns, con
 		    "@th,64,128 != %s counter name \"spoof_drop\" drop\n", v, n->p6_hex, n->ll_hex);
 		put(s, "\t\tiifname \"%s\" icmpv6 type { nd-router-advert, nd-redirect } "
 		    "counter name \"spoof_drop\" drop\n", v);
+		/* From ::, only duplicate address detection of its own
+		 * addresses and the MLD reports that go with it. */
+		put(s, "\t\tiifname \"%s\" ip6 saddr :: meta l4proto != ipv6-icmp counter name \"spoof_drop\" drop\n", v);
+		put(s, "\t\tiifname \"%s\" ip6 saddr :: icmpv6 type != { nd-neighbor-solicit, "
+		    "mld2-listener-report } counter name \"spoof_drop\" drop\n", v);
+		put(s, "\t\tiifname \"%s\" ip6 saddr :: icmpv6 type nd-neighbor-solicit @th,64,128 != %s "
+		    "@th,64,128 != %s counter name \"spoof_drop\" drop\n", v, n->p6_hex, n->ll_hex);
 	}
 	/* Nor a DHCP or DHCPv6 server's answer. */
 	put(s, "\t\tiifname \"%s\" meta l4proto udp th sport { 67, 547 } counter name \"spoof_drop\" drop\n", v);

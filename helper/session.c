@@ -310,12 +310,22 @@ static void network_remove(uint32_t uid, enum nsc_netmode mode, const char *veth
 {
 	const struct nsc_addr *peers[2] = { peer4, peer6 }, *flush[2];
 	size_t n = 0;
+	int r = 0;
 
 	if (!nsc_net_has_veth(mode))
 		return;
 	if (veth && veth[0])
-		(void)net_link_delete(veth);
-	(void)nft_session_delete(uid);
+		r = net_link_delete(veth);
+	if (r < 0 && r != -ENODEV && r != -EPERM) { /* -EPERM: that name is no veth */
+		/* The rules stay while the veth does: a link left without
+		 * them would be a session's link without its filter. */
+		ns_warn_log("uid=%u: deleting veth %s: %s; its nftables tables are kept",
+			    (unsigned)uid, veth, strerror(-r));
+		return;
+	}
+	if ((r = nft_session_delete(uid)) < 0)
+		ns_warn_log("uid=%u: deleting the nftables tables nsession_%u: %s", (unsigned)uid,
+			    (unsigned)uid, strerror(-r));
 	for (size_t i = 0; i < NS_ARRAY_SIZE(peers); i++) {
 		if (!peers[i] || !peers[i]->family)
 			continue;
@@ -323,7 +333,9 @@ static void network_remove(uint32_t uid, enum nsc_netmode mode, const char *veth
 			(void)net_neigh_forget(bridge, peers[i]);
 		flush[n++] = peers[i];
 	}
-	(void)ct_flush_addrs(flush, n);
+	if ((r = ct_flush_addrs(flush, n)) < 0)
+		ns_warn_log("uid=%u: deleting the conntrack entries of its addresses: %s", (unsigned)uid,
+			    strerror(-r));
 }
 
 static void network_remove_recorded(const struct session_record *rec)
@@ -893,7 +905,10 @@ static int network_host_side(struct monitor *m)
 	}
 	FAULT("rules-added");
 	const struct nsc_addr *flush[2] = { &n->peer4, &n->peer6 };
-	(void)ct_flush_addrs(flush, n->peer6.family ? 2 : 1);
+	if ((r = ct_flush_addrs(flush, n->peer6.family ? 2 : 1)) < 0) {
+		report(m, "Edeleting old conntrack entries of the session's addresses: %s", strerror(-r));
+		return r;
+	}
 	r = p->network == NSC_NET_BRIDGE ? net_bridge_attach(n->host_if, n->bridge) : net_host_setup(n);
 	if (r < 0) {
 		report(m, "Econfiguring %s: %s", n->host_if, strerror(-r));

@@ -647,6 +647,29 @@ fi
 grew "l2_egress_drop of table bridge nsession_$(uid_of nsn10) counted the refused frames" "$l0" \
 	"$(ctr bridge nsn10 l2_egress_drop)" 2
 "$H" terminate --user nsn10
+
+echo "# bridge: a host on the segment reaches bridged nsn5 directly, but not routed through the gateway"
+ip netns exec "$SEGNS" sysctl -q -w net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.eth0.accept_redirects=0
+for v in ${BNF_OLD:+0 1} ""; do
+	[ -n "$v" ] && echo "$v" >"$BNF"
+	PGROUPS=() SPECS=()
+	g=s.l2$v
+	group "$g" yes "$T/log/nsn5.recv" "$SEG4 -> bridged nsn5 ${A4[nsn5]} on the segment${v:+ (bridge-nf-call-iptables = $v)}"
+	add3 "$g" "${A4[nsn5]}" 7000
+	ip netns exec "$SEGNS" "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.s$v" 2>&1
+	judge "$T/probe.s$v"
+	[ -n "$BNF_OLD" ] || break
+done
+[ -n "$BNF_OLD" ] && echo "$BNF_OLD" >"$BNF"
+ip netns exec "$SEGNS" ip route add "${A4[nsn5]}/32" via "$BRGW" dev eth0
+fd0=$(ctr inet nsn5 fwd_drop)
+PGROUPS=() SPECS=()
+g=s.rt
+group "$g" no "$T/log/nsn5.recv" "$SEG4 -> bridged nsn5 ${A4[nsn5]} routed through the gateway $BRGW (a hairpin)"
+add3 "$g" "${A4[nsn5]}" 7000
+ip netns exec "$SEGNS" "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.srt" 2>&1
+judge "$T/probe.srt"
+grew "... fwd_drop of nsn5 counted them" "$fd0" "$(ctr inet nsn5 fwd_drop)" 2
 ip link del nsbrseg0
 ip netns del "$SEGNS"
 

@@ -85,6 +85,9 @@ static void test_veth(void **state)
 	has(buf, "ip daddr 10.250.0.1 iifname != { \"lo\", \"nsv1001\" } counter name \"guard_drop\" drop\n");
 	has(buf, "iifname \"nsv1001\" ip saddr 10.250.0.2 ip daddr 10.250.0.1 counter name \"input\" accept\n");
 	has(buf, "iifname \"nsv1001\" counter name \"input_drop\" drop\n");
+	has(buf, "iifname \"nsv1001\" meta l4proto { 4, 41, 47, 97, 115 } counter name \"input_drop\" drop\n");
+	has(buf, "iifname \"nsv1001\" udp dport { 4789, 6081, 8472 } counter name \"input_drop\" drop\n");
+	assert_true(strstr(buf, "udp dport { 4789") < strstr(buf, "counter name \"input\" accept"));
 	has(buf, "oifname \"nsv1001\" counter name \"fwd_drop\" drop\n");
 	has(buf, "iifname \"nsv1001\" counter name \"fwd_drop\" drop\n");
 	lacks(buf, "accept\n\t\toifname");
@@ -108,8 +111,8 @@ static void test_nat(void **state)
 	assert_true(nft_script_create(&s, buf, sizeof(buf)) > 0);
 	has(buf, "oifname \"nsv1001\" ct state established,related counter name \"fwd_in\" accept\n");
 	has(buf, "oifname \"nsv1001\" counter name \"fwd_drop\" drop\n");
-	has(buf, "iifname \"nsv1001\" ip saddr 10.250.0.2 counter name \"fwd_out\" accept\n");
-	has(buf, "iifname \"nsv1001\" ip6 saddr fd00:1::2 counter name \"fwd_out\" accept\n");
+	has(buf, "iifname \"nsv1001\" ct direction original ip saddr 10.250.0.2 counter name \"fwd_out\" accept\n");
+	has(buf, "iifname \"nsv1001\" ct direction original ip6 saddr fd00:1::2 counter name \"fwd_out\" accept\n");
 	has(buf, "ip6 daddr fd00:1::1 iifname != { \"lo\", \"nsv1001\" } counter name \"guard_drop\" drop\n");
 	has(buf, "iifname \"nsv1001\" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert }");
 	has(buf, "oifname != \"nsv1001\" ip saddr 10.250.0.2 counter name \"masq\" masquerade\n");
@@ -140,14 +143,14 @@ static void test_egress(void **state)
 	s.egress = e;
 	s.n_egress = 4;
 	assert_true(nft_script_create(&s, buf, sizeof(buf)) > 0);
-	has(buf, "iifname \"nsv1001\" ip saddr 10.250.0.2 ip daddr 10.248.0.2 tcp dport 8080 counter name \"fwd_out\" accept\n");
-	has(buf, "iifname \"nsv1001\" ip saddr 10.250.0.2 ip daddr 192.0.2.0/24 counter name \"fwd_out\" accept\n");
+	has(buf, "iifname \"nsv1001\" ct direction original ip saddr 10.250.0.2 ip daddr 10.248.0.2 tcp dport 8080 counter name \"fwd_out\" accept\n");
+	has(buf, "iifname \"nsv1001\" ct direction original ip saddr 10.250.0.2 ip daddr 192.0.2.0/24 counter name \"fwd_out\" accept\n");
 	has(buf, "ip daddr 10.1.2.3 meta l4proto icmp counter");
 	lacks(buf, "fd00:9::"); /* no IPv6 address: the IPv6 rule cannot match */
 	has(buf, "iifname \"nsv1001\" ip saddr 10.250.0.2 counter name \"egress_drop\" drop\n");
 	with6(&s);
 	assert_true(nft_script_create(&s, buf, sizeof(buf)) > 0);
-	has(buf, "ip6 saddr fd00:1::2 ip6 daddr fd00:9::/64 udp dport 53 counter name \"fwd_out\" accept\n");
+	has(buf, "ct direction original ip6 saddr fd00:1::2 ip6 daddr fd00:9::/64 udp dport 53 counter name \"fwd_out\" accept\n");
 	has(buf, "iifname \"nsv1001\" ip6 saddr fd00:1::2 counter name \"egress_drop\" drop\n");
 	/* egress = none: only the drops. */
 	s.n_egress = 0;
@@ -176,8 +179,11 @@ static void test_bridge(void **state)
 	has(buf, "iifname \"br0\" ether saddr 02:11:22:33:44:55 ip daddr != 10.250.0.1 counter name \"input_drop\" drop\n");
 	/* Routed into the session: only from elsewhere than the bridge (with
 	 * br_netfilter, bridged frames come in and go out of it). */
-	has(buf, "oifname \"br0\" iifname != \"br0\" ip daddr 10.250.0.2 ct state established,related counter name \"fwd_in\" accept\n");
-	has(buf, "oifname \"br0\" iifname != \"br0\" ip daddr 10.250.0.2 counter name \"fwd_drop\" drop\n");
+	has(buf, "oifname \"br0\" ip daddr 10.250.0.2 ct state established,related counter name \"fwd_in\" accept\n");
+	has(buf, "oifname \"br0\" ip daddr 10.250.0.2 iifname != \"br0\" counter name \"fwd_drop\" drop\n");
+	/* ... and through the gateway from the bridge itself (a hairpin of
+	 * another pool's session, a segment host), to the host's MAC. */
+	has(buf, "oifname \"br0\" ip daddr 10.250.0.2 ether daddr != 02:11:22:33:44:55 counter name \"fwd_drop\" drop\n");
 	lacks(buf, "oifname \"br0\" counter");
 	lacks(buf, "fwd_out\" accept");
 	/* What the host would route for it: never back into the bridge's subnet. */
@@ -198,6 +204,8 @@ static void test_bridge(void **state)
 	has(buf, "icmpv6 type nd-neighbor-advert @th,64,128 != 0xfd000001000000000000000000000002 "
 		 "@th,64,128 != 0xfe80000000000000001122fffe334455 counter name \"spoof_drop\" drop\n");
 	has(buf, "icmpv6 type { nd-router-advert, nd-redirect } counter name \"spoof_drop\" drop\n");
+	has(buf, "ip6 saddr :: icmpv6 type nd-neighbor-solicit @th,64,128 != 0xfd000001000000000000000000000002 "
+		 "@th,64,128 != 0xfe80000000000000001122fffe334455 counter name \"spoof_drop\" drop\n");
 	struct nsc_egress e = { .dst = A("10.9.0.0/16") };
 	s.egress_any = false;
 	s.egress = &e;
