@@ -175,6 +175,7 @@ static int run(const char *script, char **out, char *err, size_t errlen)
 		return r;
 	}
 	if (pid == 0) {
+		free(buf); /* the parent's, for what this child sends */
 		close(pp[0]);
 		if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			_exit(1);
