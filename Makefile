@@ -10,6 +10,8 @@
 #   make bench           root: benchmarks, prints a table (bench/README.md)
 #   make install DESTDIR=... PREFIX=...   (the helper is installed setuid root;
 #                        PREFIX=/usr: Debian's paths, module in /usr/lib/<multiarch>/security)
+#   make uninstall DESTDIR=... PREFIX=...   what install put there; keeps an edited
+#                        /etc/nsession.conf; refused while /etc/pam.d names pam_nsession
 #   make deb             build the Debian package from a clean copy into $(O)/deb/
 #   make package-test    root: build, install, use, purge the package (tests/package)
 #
@@ -258,6 +260,25 @@ install: all $(SBIN_PROGS:%=$(O)/%)
 	  install -o root -g root -m 0644 conf/nsession.conf.example $(DESTDIR)$(SYSCONFDIR)/nsession.conf; \
 	else echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/nsession.conf"; fi
 
+# Remove what `make install` put there (the same PREFIX, DESTDIR and other
+# directories). Refused while a PAM configuration under DESTDIR/etc/pam.d
+# still names pam_nsession (every login would then fail to load it: run
+# `pam-auth-update --disable nsession` first). The policy file goes only
+# if it is still the shipped example: an edited one is the admin's.
+uninstall:
+	@if grep -rqs pam_nsession $(DESTDIR)/etc/pam.d; then \
+	  echo "make uninstall: $(DESTDIR)/etc/pam.d still uses pam_nsession:" \
+	    "run pam-auth-update --disable nsession first" >&2; exit 1; fi
+	rm -f $(DESTDIR)$(LIBEXECDIR)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-keeper
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(PAMDIR)/pam_nsession.so
+	for p in $(SBIN_PROGS); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done
+	for m in man/*.5 man/*.8; do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
+	rm -f $(DESTDIR)$(PAMCONFDIR)/nsession
+	@f=$(DESTDIR)$(SYSCONFDIR)/nsession.conf; \
+	if [ -e "$$f" ] && cmp -s conf/nsession.conf.example "$$f"; then rm -f "$$f"; \
+	elif [ -e "$$f" ]; then echo "keeping $$f (it differs from the shipped example)"; fi
+
 # The Debian package (debian/), built by dpkg-buildpackage in a copy of the
 # files git knows (tracked, or new and not ignored) under $(O)/deb/, so the
 # work tree stays clean; the .deb lands in $(O)/deb/. In a clean environment:
@@ -288,4 +309,4 @@ systemd-host:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e bench install deb package-test systemd-host clean FORCE
+.PHONY: uninstall all check check-asan fuzz fuzz-build integration integration-asan network cgroup e2e bench install deb package-test systemd-host clean FORCE

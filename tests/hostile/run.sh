@@ -1,5 +1,5 @@
 #!/bin/bash
-# Hostile-input tests of the setuid helper (issue 4; ../shared/SECURITY-CASES.md).
+# Hostile-input tests of the setuid helper (issue 4; the incidents of peer tools in SECURITY.md).
 # Each case runs as an unprivileged test user against the helper installed
 # setuid root under a temporary directory, and checks the refusal (exit
 # code, one-line message, syslog entry) and that nothing changed on the host.

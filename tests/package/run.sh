@@ -325,4 +325,28 @@ rmdir "$STATE/leases" "$STATE" 2>/dev/null
 stop_login_users
 expect_same_state "purged during a session"
 
+echo "# make install / make uninstall into a DESTDIR (the same PREFIX): nothing left, an edited policy kept"
+D="$T/destdir"
+# files_in DIR: the files and links under DIR, relative
+files_in() { (cd "$1" 2>/dev/null && find . \( -type f -o -type l \) | sort | tr '\n' ' '); }
+make -s -C "$SRC" O="$T/mbuild" install DESTDIR="$D" PREFIX=/usr/local >"$T/mi.out" 2>&1
+expect_eq "make install DESTDIR=... PREFIX=/usr/local" 0 "$?"
+expect_match "... installs the helper, the module and the policy" \
+	"etc/nsession.conf .*security/pam_nsession.so .*libexec/nsession/nsession-helper" "$(files_in "$D")"
+make -s -C "$SRC" O="$T/mbuild" uninstall DESTDIR="$D" PREFIX=/usr/local >"$T/mu.out" 2>&1
+expect_eq "make uninstall with the same DESTDIR and PREFIX" 0 "$?"
+expect_eq "... leaves no file" "" "$(files_in "$D")"
+make -s -C "$SRC" O="$T/mbuild" install DESTDIR="$D" PREFIX=/usr/local >"$T/mi.out" 2>&1
+echo "# the admin's line" >>"$D/etc/nsession.conf"
+mkdir -p "$D/etc/pam.d"
+echo "session required pam_nsession.so" >"$D/etc/pam.d/common-session"
+make -s -C "$SRC" O="$T/mbuild" uninstall DESTDIR="$D" PREFIX=/usr/local >"$T/mu.out" 2>&1
+expect_ne "make uninstall is refused while DESTDIR/etc/pam.d names pam_nsession" 0 "$?"
+expect_match "... saying to disable it first" "pam-auth-update --disable nsession" "$(cat "$T/mu.out")"
+expect_match "... and removes nothing" "pam_nsession.so" "$(files_in "$D")"
+rm "$D/etc/pam.d/common-session"
+make -s -C "$SRC" O="$T/mbuild" uninstall DESTDIR="$D" PREFIX=/usr/local >"$T/mu.out" 2>&1
+expect_eq "make uninstall once PAM no longer names it" 0 "$?"
+expect_eq "... keeps only the edited /etc/nsession.conf" "./etc/nsession.conf " "$(files_in "$D")"
+
 summary
