@@ -216,17 +216,15 @@ static void fmt_address(const struct session_record *r, char *out, size_t len)
  * "" without IPv6. */
 static void fmt_address6(const struct session_record *r, char *out, size_t len, char host[48])
 {
-	struct nsc_addr a = { .family = AF_INET6, .prefix = 128 };
+	struct nsc_addr peer = state_addr6(r->addr6_peer), gw = state_addr6(r->addr6_host);
 	char text[48];
 
 	out[0] = host[0] = '\0';
 	if (!r->prefix6)
 		return;
-	memcpy(a.a, r->addr6_peer, 16);
-	nsc_format_addr(&a, text);
+	nsc_format_addr(&peer, text);
 	snprintf(out, len, "%s/%u", text, r->prefix6);
-	memcpy(a.a, r->addr6_host, 16);
-	nsc_format_addr(&a, host);
+	nsc_format_addr(&gw, host);
 }
 
 static void fmt_namespaces(unsigned mask, char *out, size_t len)

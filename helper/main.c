@@ -565,18 +565,14 @@ static int cmd_status(const struct passwd *pw)
 	nsc_format_ipv4(r.addr_peer, peer);
 	printf("user=%s\nuid=%u\nkeeper_pid=%d\nmonitor_pid=%d\nnetwork=%s\n", r.user, r.uid,
 	       (int)r.keeper_pid, (int)r.monitor_pid, nsc_netmode_names[r.network]);
-	if (nsc_net_has_veth(r.network))
+	if (nsc_net_has_veth(r.network)) {
+		struct nsc_addr h6 = state_addr6(r.addr6_host), p6 = state_addr6(r.addr6_peer);
+		char host6[48], peer6[48];
+		nsc_format_addr(&h6, host6);
+		nsc_format_addr(&p6, peer6);
 		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
 		       peer, r.prefix);
-	if (nsc_net_has_veth(r.network)) {
-		struct nsc_addr a6 = { .family = AF_INET6, .prefix = 128 };
-		char text[48];
-		memcpy(a6.a, r.addr6_host, 16);
-		nsc_format_addr(&a6, text);
-		printf("addr6_host=%s\n", text);
-		memcpy(a6.a, r.addr6_peer, 16);
-		nsc_format_addr(&a6, text);
-		printf("addr6_peer=%s\nprefix6=%u\n", text, r.prefix6);
+		printf("addr6_host=%s\naddr6_peer=%s\nprefix6=%u\n", host6, peer6, r.prefix6);
 	}
 	if (r.network == NSC_NET_BRIDGE)
 		printf("bridge=%s\n", r.bridge);

@@ -266,13 +266,6 @@ out:
 	return r;
 }
 
-/* Write `val` to the sysctl file `path` (under /proc/sys/net: the netns of
- * the calling thread at open time). */
-static int sysctl_write(const char *path, const char *val)
-{
-	return ns_write_str(AT_FDCWD, path, val);
-}
-
 /* net.ipv6.conf.IFNAME.KEY = val; IFNAME passed valid_ifname() or is
  * "default". Without IPv6 in the kernel (no such file) there is nothing
  * to turn off: 0. */
@@ -282,7 +275,7 @@ static int ipv6_conf(const char *ifname, const char *key, const char *val)
 	int r;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
-	r = sysctl_write(path, val);
+	r = ns_write_str(AT_FDCWD, path, val); /* /proc/sys/net: the netns of this thread */
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -354,7 +347,7 @@ int net_host_setup(const struct net_plan *p)
  * itself from the LAN's. */
 static int inside_sysctls(void)
 {
-	int r = sysctl_write("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+	int r = ns_write_str(AT_FDCWD, "/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
 
 	if (r == 0)
 		r = ipv6_conf("default", "accept_ra", "0");

@@ -218,6 +218,19 @@ static void put_egress_match(struct script *s, const struct nsc_egress *e)
 		put(s, " meta l4proto %s", e->proto == IPPROTO_TCP ? "tcp" : "udp");
 }
 
+/* bridge table: "iifname V <rule> accept" for each egress rule (those of
+ * IPv6 only with an IPv6 address: they could not match). */
+static void put_egress_accepts(struct script *s, const struct nft_session *ns, const struct names *n)
+{
+	for (unsigned i = 0; i < ns->n_egress; i++) {
+		if (ns->egress[i].dst.family == AF_INET6 && !n->v6)
+			continue;
+		put(s, "\t\tiifname \"%s\"", ns->ifname);
+		put_egress_match(s, &ns->egress[i]);
+		put(s, " accept\n");
+	}
+}
+
 /* "… counter name fwd_out accept" lines for traffic out of the session
  * that `from` (e.g. `iifname "nsv1"`) selects, by the egress policy. Only
  * in the original direction of its own connections: a packet of another
@@ -251,6 +264,17 @@ static void put_egress(struct script *s, const struct nft_session *ns, const str
 		put(s, "\t\t%s ip6 saddr %s counter name \"egress_drop\" drop\n", from, n->p6);
 }
 
+/* The head of a base chain `hook` (type filter, priority filter, but the
+ * postrouting one: nat, srcnat), policy accept: our drops are final, our
+ * accepts are not. */
+static void put_chain(struct script *s, const char *hook)
+{
+	bool nat = strcmp(hook, "postrouting") == 0;
+
+	put(s, "\tchain %s {\n\t\ttype %s hook %s priority %s; policy accept;\n", hook,
+	    nat ? "nat" : "filter", hook, nat ? "srcnat" : "filter");
+}
+
 static void put_counters(struct script *s, int from, int to)
 {
 	for (int i = from; i < to; i++)
@@ -262,7 +286,7 @@ static void put_veth_input(struct script *s, const struct nft_session *ns, const
 {
 	const char *v = ns->ifname;
 
-	put(s, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	put_chain(s, "input");
 	put(s, "\t\tip daddr %s iifname != { \"lo\", \"%s\" } counter name \"guard_drop\" drop\n", n->h4, v);
 	if (n->v6)
 		put(s, "\t\tip6 daddr %s iifname != { \"lo\", \"%s\" } counter name \"guard_drop\" drop\n",
@@ -287,7 +311,7 @@ static void put_veth_forward(struct script *s, const struct nft_session *ns, con
 	char from[40];
 	const char *v = ns->ifname;
 
-	put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	put_chain(s, "forward");
 	if (ns->mode == NSC_NET_NAT) {
 		put(s, "\t\toifname \"%s\" ct state established,related counter name \"fwd_in\" accept\n", v);
 		put(s, "\t\toifname \"%s\" counter name \"fwd_drop\" drop\n", v);
@@ -299,7 +323,7 @@ static void put_veth_forward(struct script *s, const struct nft_session *ns, con
 	put(s, "\t\tiifname \"%s\" counter name \"fwd_drop\" drop\n\t}\n", v);
 	if (ns->mode != NSC_NET_NAT)
 		return;
-	put(s, "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+	put_chain(s, "postrouting");
 	put(s, "\t\toifname != \"%s\" ip saddr %s counter name \"masq\" masquerade\n", v, n->p4);
 	if (n->v6 && ns->nat6)
 		put(s, "\t\toifname != \"%s\" ip6 saddr %s counter name \"masq\" masquerade\n", v, n->p6);
@@ -324,17 +348,16 @@ static void put_bridge_routed_in(struct script *s, const char *br, const char *f
 }
 
 /* bridge: what comes up to the host from the session's MAC (the
- * bridge table keeps that MAC its own), and routed connections into it.
- * The forward rules name only packets that did not come in from the
- * bridge: where br_netfilter passes bridged frames through the inet hooks
- * (bridge-nf-call-iptables = 1, as Docker and Kubernetes hosts have it),
- * those arrive with iifname and oifname both the bridge, and they are the
- * bridge table's business. */
+ * bridge table keeps that MAC its own), and routed connections into it
+ * (put_bridge_routed_in: where br_netfilter passes bridged frames through
+ * the inet hooks, bridge-nf-call-iptables = 1 as Docker and Kubernetes
+ * hosts have it, they arrive with iifname and oifname both the bridge and
+ * are the bridge table's business). */
 static void put_bridge_inet(struct script *s, const struct nft_session *ns, const struct names *n)
 {
 	const char *br = ns->bridge;
 
-	put(s, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	put_chain(s, "input");
 	put(s, "\t\tiifname \"%s\" ether saddr %s ip daddr != %s counter name \"input_drop\" drop\n",
 	    br, n->mac, n->h4);
 	if (n->v6)
@@ -342,7 +365,7 @@ static void put_bridge_inet(struct script *s, const struct nft_session *ns, cons
 		    "counter name \"input_drop\" drop\n", br, n->mac, n->h6);
 	put(s, "\t\tiifname \"%s\" ether saddr %s counter name \"input\" accept\n\t}\n", br, n->mac);
 
-	put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+	put_chain(s, "forward");
 	put_bridge_routed_in(s, br, "ip", n->p4, n->mac);
 	if (n->v6)
 		put_bridge_routed_in(s, br, "ip6", n->p6, n->mac);
@@ -357,20 +380,14 @@ static void put_bridge_routed(struct script *s, const struct nft_session *ns, co
 {
 	const char *v = ns->ifname;
 
-	put(s, "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n");
+	put_chain(s, "input");
 	put(s, "\t\tiifname \"%s\" ip daddr %s ip daddr != %s counter name \"routed_drop\" drop\n",
 	    v, n->net4, n->h4);
 	if (n->v6)
 		put(s, "\t\tiifname \"%s\" ip6 daddr %s ip6 daddr != %s counter name \"routed_drop\" drop\n",
 		    v, n->net6, n->h6);
 	if (!ns->egress_any) {
-		for (unsigned i = 0; i < ns->n_egress; i++) {
-			if (ns->egress[i].dst.family == AF_INET6 && !n->v6)
-				continue;
-			put(s, "\t\tiifname \"%s\"", v);
-			put_egress_match(s, &ns->egress[i]);
-			put(s, " accept\n");
-		}
+		put_egress_accepts(s, ns, n);
 		put(s, "\t\tiifname \"%s\" ip daddr != %s counter name \"routed_drop\" drop\n", v, n->h4);
 		if (n->v6)
 			put(s, "\t\tiifname \"%s\" ip6 daddr != { %s, fe80::/10, ff00::/8 } "
@@ -385,7 +402,7 @@ static void put_bridge_table(struct script *s, const struct nft_session *ns, con
 
 	put(s, "table bridge %s {\n", n->t);
 	put_counters(s, NFT_C_INET_COUNT, NFT_C_COUNT);
-	put(s, "\tchain prerouting {\n\t\ttype filter hook prerouting priority filter; policy accept;\n");
+	put_chain(s, "prerouting");
 	put(s, "\t\tiifname \"%s\" ether saddr != %s counter name \"spoof_drop\" drop\n", v, n->mac);
 	put(s, "\t\tiifname \"%s\" ether type != { ip, arp%s } counter name \"spoof_drop\" drop\n",
 	    v, n->v6 ? ", ip6" : "");
@@ -415,18 +432,12 @@ static void put_bridge_table(struct script *s, const struct nft_session *ns, con
 	put(s, "\t}\n");
 	put_bridge_routed(s, ns, n);
 	if (!ns->egress_any) {
-		put(s, "\tchain forward {\n\t\ttype filter hook forward priority filter; policy accept;\n");
+		put_chain(s, "forward");
 		put(s, "\t\tiifname \"%s\" ether type arp accept\n", v);
 		if (n->v6)
 			put(s, "\t\tiifname \"%s\" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
 			    "accept\n", v);
-		for (unsigned i = 0; i < ns->n_egress; i++) {
-			if (ns->egress[i].dst.family == AF_INET6 && !n->v6)
-				continue;
-			put(s, "\t\tiifname \"%s\"", v);
-			put_egress_match(s, &ns->egress[i]);
-			put(s, " accept\n");
-		}
+		put_egress_accepts(s, ns, n);
 		put(s, "\t\tiifname \"%s\" counter name \"l2_egress_drop\" drop\n\t}\n", v);
 	}
 	put(s, "}\n");

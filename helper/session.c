@@ -342,11 +342,8 @@ static void network_remove_recorded(const struct session_record *rec)
 {
 	struct nsc_addr p4 = addr4(rec->addr_peer), p6 = { 0 };
 
-	if (rec->prefix6) {
-		p6.family = AF_INET6;
-		p6.prefix = 128;
-		memcpy(p6.a, rec->addr6_peer, 16);
-	}
+	if (rec->prefix6)
+		p6 = state_addr6(rec->addr6_peer);
 	network_remove(rec->uid, rec->network, rec->veth_host, rec->bridge, &p4, &p6);
 }
 

@@ -225,6 +225,14 @@ static const char *record_check(const struct session_record *r)
 /* ---- format ---- */
 
 /* inet_ntop's text: the one spelling the parser takes. */
+struct nsc_addr state_addr6(const uint8_t a[16])
+{
+	struct nsc_addr out = { .family = AF_INET6, .prefix = 128 };
+
+	memcpy(out.a, a, sizeof(out.a));
+	return out;
+}
+
 static void format_ipv6(const uint8_t a[16], char out[VALUE_MAX])
 {
 	if (!inet_ntop(AF_INET6, a, out, VALUE_MAX))

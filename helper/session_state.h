@@ -80,6 +80,10 @@ struct session_record {
 	uint32_t logins;
 };
 
+/* A record's IPv6 address (addr6_host, addr6_peer) as a full-length
+ * nsc_addr, for nsc_format_addr and the network code. */
+struct nsc_addr state_addr6(const uint8_t a[16]);
+
 /* A session id is exactly STATE_ID_LEN lowercase hex digits. */
 bool state_valid_id(const char *s);
 /* A cgroup leaf name: 1..STATE_CGROUP_MAX of [a-z0-9-], not starting with '-'. */

@@ -63,7 +63,8 @@ OLD_FWD=$(sysctl -n net.ipv4.ip_forward)
 OLD_FWD6=$(for f in /proc/sys/net/ipv6/conf/*/forwarding; do echo "$f $(cat "$f")"; done)
 FWD_SET=""
 MADE_RESOLVE=""
-BNF_OLD=$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)
+BNF=/proc/sys/net/bridge/bridge-nf-call-iptables
+BNF_OLD=$(cat "$BNF" 2>/dev/null)
 START=$(date +%s)
 
 cleanup() {
@@ -101,7 +102,7 @@ cleanup() {
 		conntrack -D -d "$a" >/dev/null 2>&1
 	done
 	[ -n "$MADE_RESOLVE" ] && rmdir /run/systemd/resolve 2>/dev/null
-	[ -n "$BNF_OLD" ] && echo "$BNF_OLD" >/proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null
+	[ -n "$BNF_OLD" ] && echo "$BNF_OLD" >"$BNF" 2>/dev/null
 	for u in $USERS; do remove_user "$u"; done
 	rm -rf "$T"
 }
@@ -183,6 +184,23 @@ read_session() {
 	KP[$u]=$(status_field "$u" keeper_pid)
 	LL6[$u]=$(in_net "$u" ip -6 -o addr show dev eth0 scope link 2>/dev/null | awk '{print $4; exit}' | cut -d/ -f1)
 	ADDRS="$ADDRS ${A4[$u]} ${A6[$u]} ${H4[$u]} ${H6[$u]}"
+}
+# each_bnf FUNC: FUNC V with net.bridge.bridge-nf-call-iptables set to V,
+# for V 0 and 1 (restored after): where br_netfilter is loaded, bridged
+# frames pass the inet hooks when it is 1 (Docker and Kubernetes hosts).
+# Without br_netfilter, FUNC "" once.
+each_bnf() {
+	local v
+	if [ ! -w "$BNF" ]; then
+		echo "#   (no br_netfilter here: bridge-nf-call-iptables not tried)"
+		"$1" ""
+		return
+	fi
+	for v in 0 1; do
+		echo "$v" >"$BNF"
+		"$1" "$v"
+	done
+	echo "$BNF_OLD" >"$BNF"
 }
 # settled USER: no tentative IPv6 address inside the session or on its host end
 settled() {
@@ -626,41 +644,31 @@ add "$g" tcp "$SEG4" 8081
 add "$g" icmp "$SEG4" 0
 run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b" 2>&1
 judge "$T/probe.b"
-# Where br_netfilter is loaded, bridged frames pass the inet hooks too when
-# bridge-nf-call-iptables is 1 (Docker and Kubernetes hosts): the segment
-# must work both ways.
-BNF=/proc/sys/net/bridge/bridge-nf-call-iptables
-if [ -w "$BNF" ]; then
-	for v in 0 1; do
-		echo "$v" >"$BNF"
-		PGROUPS=() SPECS=()
-		g=b.bnf$v
-		group "$g" yes "$T/log/seg.recv" "bridged nsn10 -> $SEG4:8080 with bridge-nf-call-iptables = $v"
-		add "$g" tcp "$SEG4" 8080
-		run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b$v" 2>&1
-		judge "$T/probe.b$v"
-	done
-	echo "$BNF_OLD" >"$BNF"
-else
-	echo "#   (no br_netfilter here: bridge-nf-call-iptables not tried)"
-fi
+# The segment must work with bridge-nf-call-iptables 0 and 1.
+seg_allowed() {
+	PGROUPS=() SPECS=()
+	g=b.bnf$1
+	group "$g" yes "$T/log/seg.recv" "bridged nsn10 -> $SEG4:8080${1:+ with bridge-nf-call-iptables = $1}"
+	add "$g" tcp "$SEG4" 8080
+	run_as nsn10 "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.b$1" 2>&1
+	judge "$T/probe.b$1"
+}
+each_bnf seg_allowed
 grew "l2_egress_drop of table bridge nsession_$(uid_of nsn10) counted the refused frames" "$l0" \
 	"$(ctr bridge nsn10 l2_egress_drop)" 2
 "$H" terminate --user nsn10
 
 echo "# bridge: a host on the segment reaches bridged nsn5 directly, but not routed through the gateway"
 ip netns exec "$SEGNS" sysctl -q -w net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.eth0.accept_redirects=0
-for v in ${BNF_OLD:+0 1} ""; do
-	[ -n "$v" ] && echo "$v" >"$BNF"
+seg_to_nsn5() {
 	PGROUPS=() SPECS=()
-	g=s.l2$v
-	group "$g" yes "$T/log/nsn5.recv" "$SEG4 -> bridged nsn5 ${A4[nsn5]} on the segment${v:+ (bridge-nf-call-iptables = $v)}"
+	g=s.l2$1
+	group "$g" yes "$T/log/nsn5.recv" "$SEG4 -> bridged nsn5 ${A4[nsn5]} on the segment${1:+ (bridge-nf-call-iptables = $1)}"
 	add3 "$g" "${A4[nsn5]}" 7000
-	ip netns exec "$SEGNS" "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.s$v" 2>&1
-	judge "$T/probe.s$v"
-	[ -n "$BNF_OLD" ] || break
-done
-[ -n "$BNF_OLD" ] && echo "$BNF_OLD" >"$BNF"
+	ip netns exec "$SEGNS" "$PY" "$PROBE" probe "${SPECS[@]}" >"$T/probe.s$1" 2>&1
+	judge "$T/probe.s$1"
+}
+each_bnf seg_to_nsn5
 ip netns exec "$SEGNS" ip route add "${A4[nsn5]}/32" via "$BRGW" dev eth0
 fd0=$(ctr inet nsn5 fwd_drop)
 PGROUPS=() SPECS=()
