@@ -63,7 +63,7 @@ CFLAGS ?= $(OPT) -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-unused-parameter \
           -fstack-protector-strong -fstack-clash-protection -fPIE -fno-strict-aliasing $(SAN) \
-          -Iconf -Ihelper -DNSESSION_VERSION='"$(VERSION)"' \
+          -Iconf -Ilib -Ihelper -DNSESSION_VERSION='"$(VERSION)"' \
           -DNSESSION_CONFIG='"$(SYSCONFDIR)/nsession.conf"' \
           -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
           -DNSESSION_RUN_USER='"$(RUNSTATEDIR)/user"' \
@@ -77,9 +77,9 @@ endif
 LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
-CORE_SRC := conf/nsconf.c conf/template.c helper/subid.c helper/idmap.c helper/args.c \
-            helper/addrpool.c helper/session_state.c helper/nftrules.c conf/util.c \
-            helper/cgroupfmt.c conf/resolvgen.c
+CORE_SRC := conf/nsconf.c conf/template.c lib/subid.c lib/idmap.c lib/args.c \
+            lib/addrpool.c lib/session_state.c lib/nftrules.c lib/util.c \
+            lib/cgroupfmt.c lib/resolvgen.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
@@ -101,7 +101,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 all: $(O)/nsession-helper $(O)/nsession-keeper $(O)/pam_nsession.so $(O)/nsessionctl
 
-$(O)/%.o: %.c $(wildcard conf/*.h helper/*.h)
+$(O)/%.o: %.c $(wildcard conf/*.h lib/*.h helper/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -109,7 +109,7 @@ $(O)/libnscore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(LDFLAGS_TRACE) -o $@ $^ $(PKG_LIBS)
 
 # The keeper's idle loop (helper/keeper_idle.c), exec'd by the keeper once
 # the session is set up: static, so what stays resident for the session's
@@ -131,7 +131,7 @@ $(O)/nsessionctl: $(O)/ctl/nsessionctl.o $(filter-out $(O)/helper/main.o,$(HELPE
 
 # The PAM module: loaded into sshd, su, login. Of the helper it links only
 # privs.c; it runs the helper (path compiled in) and speaks pamwire.h.
-$(O)/pam/pam_nsession.o: pam/pam_nsession.c helper/pamwire.h helper/privs.h helper/ttyguard.h \
+$(O)/pam/pam_nsession.o: pam_module/pam_nsession.c lib/pamwire.h helper/privs.h helper/ttyguard.h \
                          $(O)/pam/helper-path
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) \
@@ -150,15 +150,15 @@ $(O)/pam/%.o: helper/%.c helper/%.h
 
 $(O)/pam_nsession.so: $(O)/pam/pam_nsession.o $(O)/pam/privs.o $(O)/pam/ttyguard.o
 	$(CC) -shared -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN) \
-	  -Wl,--version-script=pam/pam_nsession.map -o $@ $^ $(PAM_LIBS)
+	  -Wl,--version-script=pam_module/pam_nsession.map -o $@ $^ $(PAM_LIBS)
 
-# The module's unit test includes pam/pam_nsession.c itself.
-$(O)/tests/test_pam: tests/unit/test_pam.c pam/pam_nsession.c helper/pamwire.h helper/privs.c helper/ttyguard.c
+# The module's unit test includes pam_module/pam_nsession.c itself.
+$(O)/tests/test_pam: tests/unit/test_pam.c pam_module/pam_nsession.c lib/pamwire.h helper/privs.c helper/ttyguard.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(PAM_CFLAGS) -DNSESSION_HELPER='"/nonexistent/nsession-helper"' \
 	  -o $@ $< helper/privs.c helper/ttyguard.c $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
 
-$(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
+$(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h lib/*.h helper/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(O)/libnscore.a $(LDFLAGS) $(CMOCKA_LIBS)
 
@@ -178,7 +178,7 @@ FUZZ_TARGETS := config subid state args resolv
 FUZZ_O       := $(O)/fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(O)/fuzz_%: fuzz/fuzz_%.c $(O)/libnscore.a $(wildcard conf/*.h helper/*.h)
+$(O)/fuzz_%: fuzz/fuzz_%.c $(O)/libnscore.a $(wildcard conf/*.h lib/*.h helper/*.h)
 	$(CC) $(CFLAGS) -o $@ $< $(O)/libnscore.a $(LDFLAGS)
 
 fuzz-build:

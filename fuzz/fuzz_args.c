@@ -1,5 +1,5 @@
 /* fuzz_args.c — libFuzzer target: the setuid helper's argv parser
- * (helper/args.c). Any local user controls every byte of the helper's
+ * (lib/args.c). Any local user controls every byte of the helper's
  * argv, so this is the first code an attacker reaches (compare sudo's
  * CVE-2021-3156, an overflow in its argument unescaping).
  *

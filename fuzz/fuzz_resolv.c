@@ -1,5 +1,5 @@
 /* fuzz_resolv.c — libFuzzer target: the host's resolv.conf and hosts as
- * the monitor reads them for a session's own (conf/resolvgen.c, issue 15).
+ * the monitor reads them for a session's own (lib/resolvgen.c, issue 15).
  *
  * The input is the file's bytes, NOT NUL-terminated: it is copied into a
  * malloc'd buffer of exactly `size` bytes. Output buffers are malloc'd at

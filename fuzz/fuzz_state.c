@@ -1,5 +1,5 @@
 /* fuzz_state.c — libFuzzer target: the session records in
- * NSESSION_STATEDIR (/run/nsession/<uid>.session), helper/session_state.c.
+ * NSESSION_STATEDIR (/run/nsession/<uid>.session), lib/session_state.c.
  *
  * 1. state_parse on the bytes, copied into a malloc'd buffer of exactly
  *    `size` bytes (NOT NUL-terminated: a record is read with its length).

@@ -1,5 +1,5 @@
 /* fuzz_subid.c — libFuzzer target: the /etc/subuid and /etc/subgid parser
- * (helper/subid.c), as the helper calls it for the invoking user.
+ * (lib/subid.c), as the helper calls it for the invoking user.
  *
  * The input is the file's bytes, NOT NUL-terminated: it is copied into a
  * malloc'd buffer of exactly `size` bytes. The range array and the message

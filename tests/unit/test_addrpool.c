@@ -1,4 +1,4 @@
-/* test_addrpool.c — unit tests for helper/addrpool.c */
+/* test_addrpool.c — unit tests for lib/addrpool.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* test_cgroupfmt.c — unit tests for helper/cgroupfmt.c (which controllers a
+/* test_cgroupfmt.c — unit tests for lib/cgroupfmt.c (which controllers a
  * policy needs and the key that needs each, weight -> shares, cpu_max ->
  * quota, io weight -> blkio weight, leaf names, values, and the parsers of
  * mountinfo, cgroup.controllers and cgroup.procs), with bad input. */

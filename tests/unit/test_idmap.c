@@ -1,4 +1,4 @@
-/* test_idmap.c — unit tests for helper/idmap.c */
+/* test_idmap.c — unit tests for lib/idmap.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

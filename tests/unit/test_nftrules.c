@@ -1,4 +1,4 @@
-/* test_nftrules.c — unit tests for helper/nftrules.c (the scripts of a
+/* test_nftrules.c — unit tests for lib/nftrules.c (the scripts of a
  * session's tables and counter parsing) */
 #include <stdarg.h>
 #include <stddef.h>

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define pam_syslog test_pam_syslog
-#include "../../pam/pam_nsession.c"
+#include "../../pam_module/pam_nsession.c"
 #undef pam_syslog
 
 static char last_log[1024];

@@ -1,4 +1,4 @@
-/* test_resolvgen.c — cmocka tests for conf/resolvgen.c (a session's
+/* test_resolvgen.c — cmocka tests for lib/resolvgen.c (a session's
  * resolv.conf and hosts, issue 15). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_state.c — unit tests for helper/session_state.c (format and parse). */
+/* test_state.c — unit tests for lib/session_state.c (format and parse). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

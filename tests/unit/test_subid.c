@@ -1,4 +1,4 @@
-/* test_subid.c — unit tests for helper/subid.c */
+/* test_subid.c — unit tests for lib/subid.c */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

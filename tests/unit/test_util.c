@@ -1,4 +1,4 @@
-/* test_util.c — conf/util.c: strict numbers, user names, the trusted-file
+/* test_util.c — lib/util.c: strict numbers, user names, the trusted-file
  * checks every file the helper believes goes through (config, subuid/subgid,
  * state records), against fabricated metadata and against real planted
  * files: symlink, fifo, directory, extra hard link, wrong owner, writable
