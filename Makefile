@@ -79,12 +79,12 @@ LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
 CORE_SRC := conf/nsconf.c conf/template.c lib/subid.c lib/idmap.c lib/args.c \
             lib/addrpool.c lib/session_state.c lib/nftrules.c lib/util.c \
-            lib/cgroupfmt.c lib/resolvgen.c
+            lib/cgroupfmt.c lib/resolvgen.c lib/nskind.c
 # Privileged code of the setuid helper.
 HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
               helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
               helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c \
-              helper/cgroup.c helper/systemd.c helper/dnsfiles.c helper/conntrack.c
+              helper/cgroup.c helper/systemd.c helper/dnsfiles.c helper/conntrack.c helper/procfs.c
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -148,15 +148,19 @@ $(O)/pam/%.o: helper/%.c helper/%.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) -c -o $@ $<
 
-$(O)/pam_nsession.so: $(O)/pam/pam_nsession.o $(O)/pam/privs.o $(O)/pam/ttyguard.o
+$(O)/pam/nskind.o: lib/nskind.c lib/nskind.h lib/pamwire.h conf/nsconf.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(PAM_CFLAGS) -c -o $@ $<
+
+$(O)/pam_nsession.so: $(O)/pam/pam_nsession.o $(O)/pam/privs.o $(O)/pam/ttyguard.o $(O)/pam/nskind.o
 	$(CC) -shared -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN) \
 	  -Wl,--version-script=pam_module/pam_nsession.map -o $@ $^ $(PAM_LIBS)
 
 # The module's unit test includes pam_module/pam_nsession.c itself.
-$(O)/tests/test_pam: tests/unit/test_pam.c pam_module/pam_nsession.c lib/pamwire.h helper/privs.c helper/ttyguard.c
+$(O)/tests/test_pam: tests/unit/test_pam.c pam_module/pam_nsession.c lib/pamwire.h helper/privs.c helper/ttyguard.c lib/nskind.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) $(PAM_CFLAGS) -DNSESSION_HELPER='"/nonexistent/nsession-helper"' \
-	  -o $@ $< helper/privs.c helper/ttyguard.c $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
+	  -o $@ $< helper/privs.c helper/ttyguard.c lib/nskind.c $(LDFLAGS) $(CMOCKA_LIBS) $(PAM_LIBS)
 
 $(O)/tests/%: tests/unit/%.c $(O)/libnscore.a $(wildcard conf/*.h lib/*.h helper/*.h)
 	@mkdir -p $(dir $@)

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "jobctl.h"
+#include "nskind.h"
 #include "nftrules.h"
 #include "ttyguard.h"
 #include "userpolicy.h"
@@ -59,26 +60,9 @@ static void usage(FILE *f)
 
 /* ---- reading the sessions ------------------------------------------- */
 
-static bool proc_matches(pid_t pid, uint64_t start)
-{
-	uint64_t now;
-
-	return proc_starttime(pid, &now) == 0 && now == start;
-}
-
-/* Active: monitor and keeper alive with the recorded start times, and the
- * keeper's namespaces the recorded ones (a dead keeper its stopped monitor
- * has not reaped yet is a zombie without namespaces). */
 static bool record_active(const struct session_record *r)
 {
-	int fds[NSC_NS_COUNT];
-
-	if (!proc_matches(r->monitor_pid, r->monitor_start) ||
-	    !proc_matches(r->keeper_pid, r->keeper_start) ||
-	    proc_ns_open(r->keeper_pid, r->namespaces, fds, r) < 0)
-		return false;
-	proc_ns_close(fds);
-	return proc_matches(r->keeper_pid, r->keeper_start);
+	return proc_live(r, NSK_ALL, NULL) == 0;
 }
 
 static int cmp_uid(const void *a, const void *b)
@@ -232,7 +216,7 @@ static void fmt_namespaces(unsigned mask, char *out, size_t len)
 	size_t pos = 0;
 
 	out[0] = '\0';
-	for (int i = 0; i < NSC_NS_COUNT && pos < len; i++)
+	for (int i = 0; i < NSK_COUNT && pos < len; i++)
 		if (mask & (1u << i))
 			pos += (size_t)snprintf(out + pos, len - pos, "%s%s", pos ? "," : "",
 						nsc_ns_names[i]);
@@ -293,7 +277,7 @@ static void json_summary(const struct session_record *r, bool active, bool *firs
 	json_kstr("address", nsc_net_has_veth(r->network) ? buf : "", first);
 	json_key("namespaces", first);
 	putchar('[');
-	for (int i = 0, n = 0; i < NSC_NS_COUNT; i++)
+	for (int i = 0, n = 0; i < NSK_COUNT; i++)
 		if (r->namespaces & (1u << i)) {
 			printf("%s", n++ ? "," : "");
 			json_str(nsc_ns_names[i]);
@@ -387,7 +371,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 		json_knum("monitor_pid", (unsigned long long)r.monitor_pid, &first);
 		json_key("ns_inodes", &first);
 		printf("{");
-		for (int i = 0, n = 0; i < NSC_NS_COUNT; i++)
+		for (int i = 0, n = 0; i < NSK_COUNT; i++)
 			if (r.namespaces & (1u << i))
 				printf("%s\"%s\":%llu", n++ ? "," : "", nsc_ns_names[i],
 				       (unsigned long long)r.ns_ino[i]);
@@ -424,7 +408,7 @@ static int cmd_show(const struct passwd *pw, bool json)
 	printf("Logins:      %u\n", r.logins);
 	printf("Keeper:      %d\nMonitor:     %d\n", (int)r.keeper_pid, (int)r.monitor_pid);
 	printf("Namespaces: ");
-	for (int i = 0; i < NSC_NS_COUNT; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		if (r.namespaces & (1u << i))
 			printf(" %s:[%llu]", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);
 	printf("\n");
@@ -468,30 +452,15 @@ static int cmd_show(const struct passwd *pw, bool json)
  * host root (like `nsenter -t KEEPER -m -u -i -n -p -C`). Opened through
  * /proc/KEEPER with the record's inodes checked, and the keeper checked
  * again afterwards, so a recycled pid is never entered. */
-static int open_session_ns(const struct session_record *r, int fds[NSC_NS_COUNT])
+static int open_session_ns(const struct session_record *r, int fds[NSK_COUNT])
 {
-	int ret;
-
-	if (!record_active(r))
-		return -ESTALE;
-	ret = proc_ns_open(r->keeper_pid, r->namespaces & ~(unsigned)NSC_NS_USER, fds, r);
-	if (ret < 0)
-		return ret;
-	if (!proc_matches(r->keeper_pid, r->keeper_start)) {
-		proc_ns_close(fds);
-		return -ESTALE;
-	}
-	return 0;
+	return proc_live(r, NSK_ALL & ~(1u << NSK_USER), fds);
 }
 
 static int cmd_enter(const struct passwd *pw, char **cmd)
 {
-	/* pid first (for the child), mnt last: it changes what paths mean. */
-	static const int order[] = { 2, 3, 4, 5, 6, 1 };
-	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC,
-				     CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWCGROUP };
 	struct session_record r;
-	int fds[NSC_NS_COUNT], status, ret = load_one(pw, &r);
+	int fds[NSK_COUNT], status, ret = load_one(pw, &r);
 	bool tty = jobctl_have_terminal();
 	struct passwd *root;
 	char shell[4096];
@@ -508,14 +477,14 @@ static int cmd_enter(const struct passwd *pw, char **cmd)
 	root = getpwuid(0);
 	snprintf(shell, sizeof(shell), "%s",
 		 root && root->pw_shell && root->pw_shell[0] == '/' ? root->pw_shell : "/bin/sh");
-	for (size_t i = 0; i < NS_ARRAY_SIZE(order); i++) {
-		int k = order[i];
-		if (fds[k] >= 0 && setns(fds[k], types[k]) < 0) {
-			fprintf(stderr, "nsessionctl: joining the %s namespace of %s: %s\n",
-				nsc_ns_names[k], pw->pw_name, strerror(errno));
-			proc_ns_close(fds);
-			return EXIT_FAIL;
-		}
+	/* As root, never the user namespace (open_session_ns leaves it out). */
+	int k = 0;
+	ret = ns_enter(fds, NSK_ALL & ~(1u << NSK_USER), &k);
+	if (ret < 0) {
+		fprintf(stderr, "nsessionctl: joining the %s namespace of %s: %s\n",
+			nskinds[k].name, pw->pw_name, strerror(-ret));
+		proc_ns_close(fds);
+		return EXIT_FAIL;
 	}
 	proc_ns_close(fds);
 	ns_info("enter " SESSION_LOG_FMT " by=root command=%.64s", SESSION_LOG_ARGS(&r),

@@ -59,11 +59,11 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroupfmt.h"
+#include "pidfd.h"
 #include "util.h"
 
 #define MOUNTINFO_MAX (4u << 20)
@@ -503,7 +503,7 @@ static void kill_all(int fd, bool v2)
 		n1 = 0;
 	free(buf);
 	for (size_t i = 0; i < n1; i++)
-		pfd[i] = (int)syscall(SYS_pidfd_open, p1[i], 0);
+		pfd[i] = ns_pidfd_open(p1[i]);
 	if (n1 && read_file(fd, "cgroup.procs", PROCS_MAX, &buf, &len) == 0) {
 		p2 = calloc(len / 2 + 1, sizeof(*p2));
 		if (!p2 || cgfmt_parse_pids(buf, len, p2, len / 2 + 1, &n2) < 0)
@@ -512,7 +512,7 @@ static void kill_all(int fd, bool v2)
 		for (size_t i = 0; i < n1; i++)
 			for (size_t j = 0; j < n2 && pfd[i] >= 0; j++)
 				if (p1[i] == p2[j]) {
-					(void)syscall(SYS_pidfd_send_signal, pfd[i], SIGKILL, NULL, 0);
+					(void)ns_pidfd_signal(pfd[i], SIGKILL);
 					break;
 				}
 	}

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "idmap.h"
+#include "nskind.h"
 #include "nftrules.h"
 #include "privs.h"
 #include "nsconf.h"
@@ -85,16 +86,26 @@ void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"
 #define STATE_LEASE_DIR "leases"  /* leases/UID.INDEX, see state_io.c */
 
-/* ---- procfs helpers (state_io.c) ----------------------------------- */
+/* ---- procfs.c: who a process is ------------------------------------- */
 int proc_starttime(pid_t pid, uint64_t *start);
+/* A pidfd for `pid` if that process is alive and started at `start`;
+ * -ESTALE if not (or the errno of pidfd_open). */
+int proc_pidfd_checked(pid_t pid, uint64_t start);
+/* The one liveness check of a record: its monitor and keeper alive with
+ * the recorded start times, and the keeper's namespaces (the kinds in
+ * `mask` the record has) the recorded inodes, the keeper still alive after
+ * they were opened. 0, or -ESTALE (or another -errno of opening them).
+ * With `fds`, the namespaces stay open there on success (-1 for a kind not
+ * opened); without, they are closed. */
+int proc_live(const struct session_record *rec, unsigned mask, int fds[NSK_COUNT]);
 /* Open /proc/PID/ns/<kind> for every kind in `mask`; fds[i] is -1 for a
  * kind not in the mask. With `expect`, each inode must match. */
-int proc_ns_open(pid_t pid, unsigned mask, int fds[NSC_NS_COUNT],
+int proc_ns_open(pid_t pid, unsigned mask, int fds[NSK_COUNT],
 		 const struct session_record *expect);
-void proc_ns_close(int fds[NSC_NS_COUNT]);
+void proc_ns_close(int fds[NSK_COUNT]);
 /* 0 if the calling process is in the host's initial user, PID, IPC, UTS
  * and cgroup namespaces, else -EPERM with the first kind that is not in
- * `why` (mnt and net: see state_io.c). */
+ * `why` (mnt and net: see procfs.c). */
 int proc_in_host_ns(char *why, size_t whylen);
 
 /* ---- netlink.c: links, addresses, routes through libnl-route-3 ------ */

@@ -31,6 +31,7 @@
 
 #include "args.h"
 #include "jobctl.h"
+#include "nskind.h"
 #include "ttyguard.h"
 #include "pamwire.h"
 #include "subid.h"
@@ -298,12 +299,6 @@ static void die_child(const char *what, int err)
 static void enter_and_exec(const struct session_spec *s, struct session_join *j, char **cmd,
 			   bool tty)
 {
-	/* mnt ipc uts net cgroup as host root (they are owned by the initial
-	 * user namespace), then the user namespace, last (it owns nothing). */
-	static const int order[] = { 1, 3, 4, 5, 6 };
-	static const int types[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
-				     CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
-				     CLONE_NEWCGROUP };
 	const char *argv0;
 	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
 	int ne = 0;
@@ -324,13 +319,15 @@ static void enter_and_exec(const struct session_spec *s, struct session_join *j,
 	 * session with limits is never entered outside them. */
 	if (j->rec.cgroup[0] && (g = cg_enter(j->rec.cgroup, 0)) < 0)
 		die_child("entering the session's cgroup", -g);
-	for (size_t i = 0; i < NS_ARRAY_SIZE(order); i++) {
-		int k = order[i];
-		if (j->ns_fds[k] >= 0 && setns(j->ns_fds[k], types[k]) < 0)
-			die_child("joining a namespace", errno);
+	/* The others as host root (they are owned by the initial user
+	 * namespace), then the user namespace, last (it owns nothing); the
+	 * PID namespace was set before the fork. */
+	int k = 0;
+	if ((g = ns_enter(j->ns_fds, NSK_ALL & ~(1u << NSK_PID), &k)) < 0) {
+		char what[48];
+		snprintf(what, sizeof(what), "joining the %s namespace", nskinds[k].name);
+		die_child(what, -g);
 	}
-	if (j->ns_fds[0] >= 0 && setns(j->ns_fds[0], types[0]) < 0)
-		die_child("joining the user namespace", errno);
 	session_join_close(j);
 
 	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
@@ -407,7 +404,7 @@ static int cmd_run(const struct session_spec *s, char **cmd)
 		return EXIT_FAILED;
 	}
 	/* The PID namespace applies to children: set it, then fork. */
-	if (j.ns_fds[2] >= 0 && setns(j.ns_fds[2], CLONE_NEWPID) < 0) {
+	if (ns_enter(j.ns_fds, 1u << NSK_PID, NULL) < 0) {
 		ns_err("joining the PID namespace of %s: %s", s->user, strerror(errno));
 		session_join_close(&j);
 		return EXIT_FAILED;

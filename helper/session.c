@@ -49,6 +49,7 @@
 #include "addrpool.h"
 #include "cgroupfmt.h"
 #include "fault.h"
+#include "pidfd.h"
 #include "util.h"
 
 #define MAX_LOGINS 1024
@@ -62,31 +63,6 @@
  * login's opener exits just after close_session) before what is left in it
  * is killed; the user's lock is not held meanwhile (cg_session_remove). */
 #define CGROUP_GRACE_MS 2000
-
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int pidfd_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-/* A pidfd for `pid` if that process is alive and started at `start`. */
-static int pidfd_checked(pid_t pid, uint64_t start)
-{
-	uint64_t now;
-	int fd = pidfd_open_(pid);
-
-	if (fd < 0)
-		return -errno;
-	if (proc_starttime(pid, &now) < 0 || now != start || pidfd_signal(fd, 0) < 0) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
-}
 
 static int sock_path(uint32_t uid, struct sockaddr_un *sa)
 {
@@ -240,42 +216,24 @@ static int connect_monitor(const struct session_record *rec)
 static int try_join(const struct session_record *rec, const struct session_spec *spec,
 		    struct session_join *out, char *err, size_t errlen)
 {
-	int kfd, mfd, r;
+	int r;
 
 	if (rec->uid != spec->uid)
 		return -ESTALE;
-	mfd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
-	if (mfd < 0)
-		return -ESTALE;
-	kfd = pidfd_checked(rec->keeper_pid, rec->keeper_start);
-	if (kfd < 0) {
-		close(mfd);
-		return -ESTALE;
-	}
+	r = proc_live(rec, NSK_ALL, out->ns_fds);
+	if (r < 0)
+		return r;
 	/* Alive: never treated as stale from here on, only joined or not. */
 	r = join_refusal(rec, spec, err, errlen);
-	if (r < 0) {
-		close(kfd);
-		close(mfd);
-		return r;
-	}
-	r = proc_ns_open(rec->keeper_pid, rec->namespaces, out->ns_fds, rec);
-	/* Still the same keeper after opening its namespaces? */
-	if (r == 0 && pidfd_signal(kfd, 0) < 0)
-		r = -ESTALE;
 	if (r == 0) {
 		out->ref_fd = connect_monitor(rec);
 		if (out->ref_fd < 0)
-			r = out->ref_fd;
+			r = out->ref_fd == -ENOENT || out->ref_fd == -ESRCH ? -ESTALE : out->ref_fd;
 	}
-	if (r < 0) {
+	if (r < 0)
 		proc_ns_close(out->ns_fds);
-		r = (r == -ENOENT || r == -ESRCH) ? -ESTALE : r;
-	} else {
+	else
 		out->rec = *rec;
-	}
-	close(kfd);
-	close(mfd);
 	return r;
 }
 
@@ -351,16 +309,16 @@ static void cleanup_stale(int dirfd, uint32_t uid, const struct session_record *
 			  const struct nsc_policy *guess)
 {
 	if (rec) {
-		int fd = pidfd_checked(rec->monitor_pid, rec->monitor_start);
+		int fd = proc_pidfd_checked(rec->monitor_pid, rec->monitor_start);
 		if (fd >= 0) {
-			pidfd_signal(fd, SIGKILL);
+			ns_pidfd_signal(fd, SIGKILL);
 			/* Gone, and its cgroup locks with it, before the sweep. */
 			(void)wait_readable(fd, 1000);
 			close(fd);
 		}
-		fd = pidfd_checked(rec->keeper_pid, rec->keeper_start);
+		fd = proc_pidfd_checked(rec->keeper_pid, rec->keeper_start);
 		if (fd >= 0) {
-			pidfd_signal(fd, SIGKILL);
+			ns_pidfd_signal(fd, SIGKILL);
 			close(fd);
 		}
 		network_remove_recorded(rec);
@@ -386,7 +344,7 @@ static int other_monitor(int dirfd, uint32_t uid)
 
 	if (state_read_monitor(dirfd, uid, &pid, &start) < 0)
 		return -ESTALE;
-	return pidfd_checked(pid, start);
+	return proc_pidfd_checked(pid, start);
 }
 
 static bool other_monitor_alive(int dirfd, uint32_t uid)
@@ -484,7 +442,7 @@ static void monitor_undo(struct monitor *m)
 			(void)unlinkat(m->dirfd, name, 0);
 	}
 	if (m->kpidfd >= 0) {
-		pidfd_signal(m->kpidfd, SIGKILL);
+		ns_pidfd_signal(m->kpidfd, SIGKILL);
 		while (waitpid(m->kpid, NULL, 0) < 0 && errno == EINTR)
 			;
 		close(m->kpidfd);
@@ -555,7 +513,7 @@ static int monitor_leave_user_context(pid_t first_parent)
 	/* The intermediate that forked us (all ids 0, so the user cannot
 	 * stop it) exits at once; then we are someone else's child. Its pidfd
 	 * turns readable when it has exited (and we have been reparented). */
-	fd = pidfd_open_(first_parent);
+	fd = ns_pidfd_open(first_parent);
 	if (fd >= 0) {
 		(void)wait_readable(fd, 2000);
 		close(fd);
@@ -999,7 +957,7 @@ static int reclaim_leases(int dirfd, uint32_t self)
 		if (lockfd < 0)
 			continue;
 		r = state_read(dirfd, owners[i], &rec, why, sizeof(why));
-		mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
+		mfd = r == 0 ? proc_pidfd_checked(rec.monitor_pid, rec.monitor_start) : -ESTALE;
 		if (mfd >= 0) {
 			close(mfd);
 		} else if (r == 0 || r == -ENOENT) {
@@ -1164,10 +1122,10 @@ static int monitor_setup(struct monitor *m)
 		goto fail;
 	}
 	m->ksync = sv[0];
-	m->kpidfd = pidfd_open_(m->kpid);
+	m->kpidfd = ns_pidfd_open(m->kpid);
 	FAULT("keeper-spawned");
 	if (m->kpidfd < 0) {
-		r = -errno;
+		r = m->kpidfd;
 		kill(m->kpid, SIGKILL);
 		waitpid(m->kpid, NULL, 0);
 		report(m, "Epidfd_open: %s", strerror(-r));
@@ -1617,14 +1575,14 @@ int session_terminate(uint32_t uid, char *err, size_t errlen)
 	}
 	/* A record of another version's: its monitor, if it lives, ends its
 	 * own session as it knows how (SIGTERM). */
-	mfd = r == 0 ? pidfd_checked(rec.monitor_pid, rec.monitor_start) : other_monitor(dirfd, uid);
+	mfd = r == 0 ? proc_pidfd_checked(rec.monitor_pid, rec.monitor_start) : other_monitor(dirfd, uid);
 	if (mfd < 0) {
 		/* Nobody to ask: clean up here. */
 		cleanup_stale(dirfd, uid, r == 0 ? &rec : NULL, NULL);
 		r = 0;
 		goto out;
 	}
-	r = pidfd_signal(mfd, SIGTERM) < 0 ? -errno : 0;
+	r = ns_pidfd_signal(mfd, SIGTERM);
 	close(lockfd); /* the monitor needs it to end */
 	lockfd = -1;
 	if (r == 0 && wait_readable(mfd, SETUP_TIMEOUT_MS) < 0) {

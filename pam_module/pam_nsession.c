@@ -61,7 +61,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/capability.h>
 #include <syslog.h>
@@ -74,7 +73,9 @@
 #include <security/pam_modules.h>
 #include <security/pam_modutil.h>
 
+#include "nskind.h"         /* lib/nskind.c is linked in */
 #include "pamwire.h"
+#include "pidfd.h"
 #include "privs.h"           /* helper/privs.c is linked in */
 #include "ttyguard.h"        /* helper/ttyguard.c too */
 
@@ -86,22 +87,11 @@
 #define CONFIG_MAX 1024
 #define MANAGER_SERVICE "systemd-user"
 
-enum { K_USER, K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
-static const int ns_types[NSP_NS_KINDS] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID,
-					    CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
-					    CLONE_NEWCGROUP };
-static const char *const ns_names[NSP_NS_KINDS] = { "user", "mnt", "pid", "ipc", "uts", "net",
-						    "cgroup" };
-/* What the opening process joins, and in which order: mnt last among the
- * ones that change what paths mean, pid only for children. The cgroup
- * namespace is joined after the helper has moved the opener into the
- * session's cgroup (if it has one), so its root is that cgroup. */
-static const int parent_kinds[] = { K_NET, K_UTS, K_IPC, K_CGROUP, K_MNT, K_PID };
-static const char *const host_paths[NSP_NS_KINDS] = {
-	NULL, "/proc/self/ns/mnt", "/proc/self/ns/pid_for_children",
-	"/proc/self/ns/ipc", "/proc/self/ns/uts", "/proc/self/ns/net",
-	"/proc/self/ns/cgroup",
-};
+/* What the opening process joins: everything but the user namespace, in
+ * ns_enter's order (nskind.h). The cgroup namespace is joined after the
+ * helper has moved the opener into the session's cgroup (if it has one),
+ * so its root is that cgroup. */
+#define PARENT_KINDS (NSK_ALL & ~(1u << NSK_USER))
 
 struct args {
 	bool debug;
@@ -113,8 +103,8 @@ struct args {
 struct state {
 	pid_t opener;                  /* pid that ran open_session */
 	int ref_fd;                    /* login reference */
-	int ns[NSP_NS_KINDS];          /* the session's namespaces */
-	int host[NSP_NS_KINDS];        /* the opener's own, to go back */
+	int ns[NSK_COUNT];          /* the session's namespaces */
+	int host[NSK_COUNT];        /* the opener's own, to go back */
 	bool joined;                   /* the opener is in the session's */
 	struct nsp_reply rep;
 };
@@ -129,7 +119,7 @@ static void close_fd(int *fd)
 static void state_close_all(struct state *st)
 {
 	close_fd(&st->ref_fd);
-	for (int i = 0; i < NSP_NS_KINDS; i++) {
+	for (int i = 0; i < NSK_COUNT; i++) {
 		close_fd(&st->ns[i]);
 		close_fd(&st->host[i]);
 	}
@@ -140,7 +130,7 @@ static void state_init(struct state *st)
 {
 	st->opener = getpid();
 	st->ref_fd = -1;
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		st->ns[i] = st->host[i] = -1;
 }
 
@@ -181,11 +171,6 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct ar
 
 /* ---- running the helper ------------------------------------------------ */
 
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 /* In the forked child: stdin is the socket, stdout /dev/null, stderr the
  * pipe; real ids 0 (su is only setuid root, and the helper honours --user
  * for a real uid of 0 only); default signals; nothing else open. */
@@ -212,7 +197,7 @@ static void exec_helper(int sock, int errpipe, char *const argv[])
 /* Wait for `pid` at most `ms` milliseconds; kill it after that. */
 static int wait_helper(pid_t pid, int ms, int *status)
 {
-	int pfd = pidfd_open_(pid), r = 0;
+	int pfd = ns_pidfd_open(pid), r = 0;
 
 	if (pfd >= 0) {
 		struct pollfd p = { pfd, POLLIN, 0 };
@@ -262,10 +247,10 @@ static int recv_reply(int sock, struct state *st)
 				close(fd), r = -EPROTO;
 		}
 	}
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		want += (st->rep.ns_mask >> i) & 1;
 	if (r == 0 && (n != (ssize_t)sizeof(st->rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		       st->rep.magic != NSP_MAGIC || (st->rep.ns_mask & ~((1u << NSP_NS_KINDS) - 1)) || nfds != want))
+		       st->rep.magic != NSP_MAGIC || (st->rep.ns_mask & ~((1u << NSK_COUNT) - 1)) || nfds != want))
 		r = -EPROTO;
 	if (r < 0) {
 		for (int i = 0; i < nfds; i++)
@@ -273,7 +258,7 @@ static int recv_reply(int sock, struct state *st)
 		return r;
 	}
 	st->ref_fd = fds[0];
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		if (st->rep.ns_mask & (1u << i))
 			st->ns[i] = fds[k++];
 	return 0;
@@ -360,13 +345,8 @@ static int call_helper(const struct args *a, const char *verb, const char *user,
 /* Back to the host's namespaces (only those we left). */
 static int parent_leave(struct state *st)
 {
-	int r = 0;
+	int r = ns_leave(st->host, PARENT_KINDS, NULL);
 
-	for (int i = (int)(sizeof(parent_kinds) / sizeof(parent_kinds[0])) - 1; i >= 0; i--) {
-		int k = parent_kinds[i];
-		if (st->host[k] >= 0 && setns(st->host[k], ns_types[k]) < 0 && r == 0)
-			r = -errno;
-	}
 	st->joined = false;
 	return r;
 }
@@ -377,35 +357,31 @@ static int parent_leave(struct state *st)
  * `su USER -c cmd` still starts where it was called. */
 static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t whylen)
 {
-	size_t n = sizeof(parent_kinds) / sizeof(parent_kinds[0]);
 	char cwd[4096];
 	bool have_cwd = getcwd(cwd, sizeof(cwd)) != NULL && cwd[0] == '/';
+	int k = 0, r;
 
 	/* Remember where we are before anything changes /proc's meaning. */
-	for (size_t i = 0; i < n; i++) {
-		int k = parent_kinds[i];
-		if (st->ns[k] < 0)
+	for (k = 0; k < NSK_COUNT; k++) {
+		if (!(PARENT_KINDS & (1u << k)) || st->ns[k] < 0)
 			continue;
-		st->host[k] = open(host_paths[k], O_RDONLY | O_CLOEXEC);
+		st->host[k] = open(nskinds[k].self_path, O_RDONLY | O_CLOEXEC);
 		if (st->host[k] < 0) {
 			int e = errno;
-			snprintf(why, whylen, "%s: %s", host_paths[k], strerror(e));
+			snprintf(why, whylen, "%s: %s", nskinds[k].self_path, strerror(e));
 			return -e;
 		}
 	}
 	st->joined = true;
-	for (size_t i = 0; i < n; i++) {
-		int k = parent_kinds[i];
-		if (st->ns[k] >= 0 && setns(st->ns[k], ns_types[k]) < 0) {
-			int e = errno;
-			snprintf(why, whylen, "joining the session's %s namespace: %s", ns_names[k],
-				 strerror(e));
-			if (parent_leave(st) < 0)
-				pam_syslog(pamh, LOG_CRIT, "cannot return to the host's namespaces");
-			return -e;
-		}
+	r = ns_enter(st->ns, PARENT_KINDS, &k);
+	if (r < 0) {
+		snprintf(why, whylen, "joining the session's %s namespace: %s", nskinds[k].name,
+			 strerror(-r));
+		if (parent_leave(st) < 0)
+			pam_syslog(pamh, LOG_CRIT, "cannot return to the host's namespaces");
+		return r;
 	}
-	if (st->ns[K_MNT] >= 0 && (!have_cwd || chdir(cwd) < 0) && chdir("/") < 0)
+	if (st->ns[NSK_MNT] >= 0 && (!have_cwd || chdir(cwd) < 0) && chdir("/") < 0)
 		pam_syslog(pamh, LOG_WARNING, "chdir /: %m");
 	return 0;
 }
@@ -417,22 +393,12 @@ static int parent_join(pam_handle_t *pamh, struct state *st, char *why, size_t w
  * ids inside and no capabilities, then drop every fd we hold. */
 static int child_join(struct state *st, char *why, size_t whylen)
 {
-	static const int order[] = { K_MNT, K_PID, K_IPC, K_UTS, K_NET, K_CGROUP };
-	bool userns = st->ns[K_USER] >= 0;
-	int r = 0;
+	bool userns = st->ns[NSK_USER] >= 0;
+	int k = 0, r = ns_enter(st->ns, NSK_ALL, &k);
 
-	for (size_t i = 0; r == 0 && i < sizeof(order) / sizeof(order[0]); i++) {
-		int k = order[i];
-		if (st->ns[k] >= 0 && setns(st->ns[k], ns_types[k]) < 0) {
-			r = -errno;
-			snprintf(why, whylen, "joining the session's %s namespace: %s", ns_names[k],
-				 strerror(errno));
-		}
-	}
-	if (r == 0 && userns && setns(st->ns[K_USER], CLONE_NEWUSER) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "joining the session's user namespace: %s", strerror(errno));
-	}
+	if (r < 0)
+		snprintf(why, whylen, "joining the session's %s namespace: %s", nskinds[k].name,
+			 strerror(-r));
 	if (r == 0 && userns &&
 	    (setresgid(st->rep.inside_gid, st->rep.inside_gid, st->rep.inside_gid) < 0 ||
 	     setresuid(st->rep.inside_uid, st->rep.inside_uid, st->rep.inside_uid) < 0)) {

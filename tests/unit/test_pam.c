@@ -201,7 +201,7 @@ static void init_state(struct state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->ref_fd = -1;
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		st->ns[i] = st->host[i] = -1;
 }
 
@@ -287,7 +287,7 @@ static void expect_good(uint32_t mask)
 	assert_int_equal(ino_of(st.ref_fd), ino[0]);
 	/* Received close-on-exec: nothing reaches a shell. */
 	assert_true(fcntl(st.ref_fd, F_GETFD) & FD_CLOEXEC);
-	for (int i = 0; i < NSP_NS_KINDS; i++) {
+	for (int i = 0; i < NSK_COUNT; i++) {
 		assert_int_equal(st.host[i], -1);
 		if (!(mask & (1u << i))) {
 			assert_int_equal(st.ns[i], -1);
@@ -302,7 +302,7 @@ static void expect_good(uint32_t mask)
 
 	state_close_all(&st);
 	assert_int_equal(st.ref_fd, -1);
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		assert_int_equal(st.ns[i], -1);
 	assert_int_equal(count_fds(), before);
 	close(sv[0]);
@@ -312,7 +312,7 @@ static void expect_good(uint32_t mask)
 static void test_reply_good(void **state)
 {
 	(void)state;
-	expect_good((1u << K_USER) | (1u << K_PID) | (1u << K_NET)); /* 3 kinds, 4 fds */
+	expect_good((1u << NSK_USER) | (1u << NSK_PID) | (1u << K_NET)); /* 3 kinds, 4 fds */
 }
 
 static void test_reply_all_kinds(void **state)
@@ -340,7 +340,7 @@ static void expect_bad_raw(const void *data, size_t len, int nfds)
 	init_state(&st);
 	assert_int_equal(recv_reply(sv[0], &st), -EPROTO);
 	assert_int_equal(st.ref_fd, -1);
-	for (int i = 0; i < NSP_NS_KINDS; i++) {
+	for (int i = 0; i < NSK_COUNT; i++) {
 		assert_int_equal(st.ns[i], -1);
 		assert_int_equal(st.host[i], -1);
 	}
@@ -436,7 +436,7 @@ static void test_reply_none(void **state)
 	close(sv[1]);
 	assert_int_equal(recv_reply(sv[0], &st), -EPROTO);
 	assert_int_equal(st.ref_fd, -1);
-	for (int i = 0; i < NSP_NS_KINDS; i++)
+	for (int i = 0; i < NSK_COUNT; i++)
 		assert_int_equal(st.ns[i], -1);
 	close(sv[0]);
 }
@@ -446,16 +446,16 @@ static void test_reply_none(void **state)
 static void test_state_close_all(void **state)
 {
 	struct state st;
-	int fds[1 + 2 * NSP_NS_KINDS], n = 0, before;
+	int fds[1 + 2 * NSK_COUNT], n = 0, before;
 
 	(void)state;
 	before = count_fds();
 	init_state(&st);
 	st.ref_fd = fds[n++] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	for (int i = 0; i < NSP_NS_KINDS; i++) {
-		if (i != K_PID)                /* leave one of each unset */
+	for (int i = 0; i < NSK_COUNT; i++) {
+		if (i != NSK_PID)                /* leave one of each unset */
 			st.ns[i] = fds[n++] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (i != K_USER)
+		if (i != NSK_USER)
 			st.host[i] = fds[n++] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	for (int i = 0; i < n; i++)
@@ -464,7 +464,7 @@ static void test_state_close_all(void **state)
 
 	state_close_all(&st);
 	assert_int_equal(st.ref_fd, -1);
-	for (int i = 0; i < NSP_NS_KINDS; i++) {
+	for (int i = 0; i < NSK_COUNT; i++) {
 		assert_int_equal(st.ns[i], -1);
 		assert_int_equal(st.host[i], -1);
 	}
