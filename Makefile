@@ -68,6 +68,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wformat=2 -Wshadow \
           -DNSESSION_STATEDIR='"$(RUNSTATEDIR)/nsession"' \
           -DNSESSION_RUN_USER='"$(RUNSTATEDIR)/user"' \
           -DNSESSION_KEEPER='"$(LIBEXECDIR)/nsession-keeper"' \
+          -DNSESSION_MONITOR='"$(LIBEXECDIR)/nsession-monitor"' \
           -DNSESSION_SUBUID='"$(SUBUID_FILE)"' -DNSESSION_SUBGID='"$(SUBGID_FILE)"'
 # Not with ASan: glibc's __memcpy_chk & co. are not intercepted, so a
 # fortified memcpy into a fixed array would hide an over-read from ASan.
@@ -77,14 +78,26 @@ endif
 LDFLAGS += -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack $(SAN)
 
 # Pure code: parsers, builders, allocators. No privilege, fully unit-tested.
-CORE_SRC := conf/nsconf.c conf/template.c lib/subid.c lib/idmap.c lib/args.c \
+CORE_SRC := conf/nsconf.c conf/nsconf_keys.c conf/nsconf_net.c conf/template.c \
+            lib/subid.c lib/idmap.c lib/args.c \
             lib/addrpool.c lib/session_state.c lib/nftrules.c lib/util.c \
-            lib/cgroupfmt.c lib/resolvgen.c lib/nskind.c
-# Privileged code of the setuid helper.
-HELPER_SRC := helper/main.c helper/session.c helper/keeper.c helper/netlink.c \
-              helper/mounts.c helper/state_io.c helper/privs.c helper/proctitle.c \
-              helper/ttyguard.c helper/jobctl.c helper/userpolicy.c helper/nft.c \
-              helper/cgroup.c helper/systemd.c helper/dnsfiles.c helper/conntrack.c helper/procfs.c
+            lib/cgroupfmt.c lib/resolvgen.c lib/nskind.c lib/spawn.c
+# Privileged code shared by the setuid helper, nsession-monitor and
+# nsessionctl: the state directory, procfs identity, the user's lock, the
+# session spec, dropping privileges, the cgroup and systemd calls a caller
+# makes for the process it moves into a session.
+SHARED_SRC := helper/state_io.c helper/procfs.c helper/userlock.c helper/spec.c \
+              helper/privs.c helper/proctitle.c helper/cgroup.c helper/systemd.c \
+              helper/dnsfiles.c
+# The setuid helper: the caller's story (main.c, join.c) and nothing that
+# builds or tears down a session.
+HELPER_SRC := helper/main.c helper/join.c helper/ttyguard.c helper/jobctl.c \
+              helper/userpolicy.c $(SHARED_SRC)
+# nsession-monitor (root only, not setuid, exec'd by the helper): builds the
+# session, runs it, tears it down.
+MONITOR_SRC := helper/monitor.c helper/monitor_setup.c helper/network.c helper/stale.c \
+               helper/keeper.c helper/netlink.c helper/mounts.c helper/nft.c \
+               helper/conntrack.c $(SHARED_SRC)
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -92,14 +105,16 @@ FAULT_FILE ?=
 ifneq ($(FAULT_FILE),)
 CFLAGS += -DNSESSION_FAULT_FILE='"$(FAULT_FILE)"'
 HELPER_SRC += helper/fault.c
+MONITOR_SRC += helper/fault.c
 endif
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(O)/%.o)
 HELPER_OBJ := $(HELPER_SRC:%.c=$(O)/%.o)
+MONITOR_OBJ := $(MONITOR_SRC:%.c=$(O)/%.o)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-all: $(O)/nsession-helper $(O)/nsession-keeper $(O)/pam_nsession.so $(O)/nsessionctl
+all: $(O)/nsession-helper $(O)/nsession-monitor $(O)/nsession-keeper $(O)/pam_nsession.so $(O)/nsessionctl
 
 $(O)/%.o: %.c $(wildcard conf/*.h lib/*.h helper/*.h)
 	@mkdir -p $(dir $@)
@@ -111,22 +126,30 @@ $(O)/libnscore.a: $(CORE_OBJ)
 $(O)/nsession-helper: $(HELPER_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) $(LDFLAGS_TRACE) -o $@ $^ $(PKG_LIBS)
 
+$(O)/nsession-monitor: $(MONITOR_OBJ) $(O)/libnscore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # The keeper's idle loop (helper/keeper_idle.c), exec'd by the keeper once
 # the session is set up: static, so what stays resident for the session's
 # lifetime is small; never with a sanitizer (no static ASan runtime), and
 # not setuid (installed 0711, see keeper_idle.c).
 KEEPER_CFLAGS := $(filter-out $(SAN),$(CFLAGS))
-$(O)/nsession-keeper: helper/keeper_idle.c
+$(O)/nsession-keeper: helper/keeper_idle.c helper/monwire.h
 	@mkdir -p $(dir $@)
 	$(CC) $(KEEPER_CFLAGS) -static-pie -o $@ $< -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
-# The helper execs the keeper at a path compiled in from LIBEXECDIR: its
-# objects are rebuilt when LIBEXECDIR changes (the stamp the module uses).
-$(HELPER_OBJ): $(O)/pam/helper-path
+# The helper execs the monitor, the monitor the keeper, at paths compiled
+# in from LIBEXECDIR: their objects are rebuilt when LIBEXECDIR changes (the
+# stamp the module uses).
+$(HELPER_OBJ) $(MONITOR_OBJ): $(O)/pam/helper-path
 
-# The admin tool (root only, not setuid): the helper's own code for reading
-# records, joining and terminating, everything but its main().
-$(O)/nsessionctl: $(O)/ctl/nsessionctl.o $(filter-out $(O)/helper/main.o,$(HELPER_OBJ)) $(O)/libnscore.a
+# The admin tool (root only, not setuid): the caller's code for reading
+# records, joining and terminating (join.c starts nsession-monitor for a
+# clean-up), the netlink and nft code for `show`.
+CTL_OBJ := $(O)/ctl/nsessionctl.o $(O)/helper/join.o $(O)/helper/netlink.o $(O)/helper/nft.o \
+           $(O)/helper/ttyguard.o $(O)/helper/jobctl.o $(O)/helper/userpolicy.o \
+           $(SHARED_SRC:%.c=$(O)/%.o) $(if $(FAULT_FILE),$(O)/helper/fault.o)
+$(O)/nsessionctl: $(CTL_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The PAM module: loaded into sshd, su, login. Of the helper it links only
@@ -249,10 +272,11 @@ $(error make install: refusing a SAN= or FAULT_FILE= build, they are for tests o
 endif
 endif
 install: all $(SBIN_PROGS:%=$(O)/%)
-	@if grep -qa -e __asan_init -e __ubsan_handle_ $(O)/nsession-helper $(O)/pam_nsession.so; then \
+	@if grep -qa -e __asan_init -e __ubsan_handle_ $(O)/nsession-helper $(O)/nsession-monitor $(O)/pam_nsession.so; then \
 	  echo "make install: $(O) holds a sanitizer build, refusing to install it" >&2; exit 1; fi
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMCONFDIR)
 	install -o root -g root -m 4755 $(O)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-helper
+	install -o root -g root -m 0700 $(O)/nsession-monitor $(DESTDIR)$(LIBEXECDIR)/nsession-monitor
 	install -o root -g root -m 0711 $(O)/nsession-keeper $(DESTDIR)$(LIBEXECDIR)/nsession-keeper
 	install -d $(DESTDIR)$(PAMDIR)
 	install -o root -g root -m 0644 $(O)/pam_nsession.so $(DESTDIR)$(PAMDIR)/pam_nsession.so
@@ -273,7 +297,8 @@ uninstall:
 	@if grep -rqs pam_nsession $(DESTDIR)/etc/pam.d; then \
 	  echo "make uninstall: $(DESTDIR)/etc/pam.d still uses pam_nsession:" \
 	    "run pam-auth-update --disable nsession first" >&2; exit 1; fi
-	rm -f $(DESTDIR)$(LIBEXECDIR)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-keeper
+	rm -f $(DESTDIR)$(LIBEXECDIR)/nsession-helper $(DESTDIR)$(LIBEXECDIR)/nsession-monitor \
+	  $(DESTDIR)$(LIBEXECDIR)/nsession-keeper
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(PAMDIR)/pam_nsession.so
 	for p in $(SBIN_PROGS); do rm -f $(DESTDIR)$(SBINDIR)/$$p; done

@@ -198,6 +198,10 @@ int nsc_resolve_host(const struct nsc_config *cfg, const char *user, uid_t uid,
 
 void nsc_free(struct nsc_config *cfg);
 
+/* The name of the i-th key nsession.conf knows (0, 1, ...), NULL past the
+ * last: for tests that every key is documented. */
+const char *nsc_key_name(size_t i);
+
 /* Has the config a [group NAME] section (do group names matter)? */
 bool nsc_has_group_sections(const struct nsc_config *cfg);
 

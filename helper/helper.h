@@ -1,13 +1,16 @@
 /* helper.h — internal interfaces of nsession-helper (the setuid part).
  *
- * Processes of one session (see session.c for the whole story):
+ * Processes of one session, one file each:
  *   caller  `nsession-helper run` as the user (setuid root until it forks
- *           the command, then the user's own uid): finds or creates the
- *           session, holds one login reference, waits for the command.
- *   monitor root, host namespaces, one per session: creates the keeper, does
- *           the host-side setup, counts logins, tears everything down.
+ *           the command, then the user's own uid), or `pam-open` for the
+ *           module: finds the session or has one made, holds one login
+ *           reference, waits for the command (main.c, join.c).
+ *   monitor nsession-monitor, root, host namespaces, one per session: exec'd
+ *           by the caller; creates the keeper, does the host-side set-up,
+ *           counts logins, tears everything down (monitor.c,
+ *           monitor_setup.c, network.c, stale.c; monitor.h, monwire.h).
  *   keeper  PID 1 of the session's namespaces; holds them alive; no
- *           privilege after setup.
+ *           privilege after set-up (keeper.c, then keeper_idle.c).
  *
  * All functions return 0 or a negative errno unless said otherwise. */
 #ifndef NS_HELPER_H
@@ -218,9 +221,22 @@ int sd_job_scope(uint32_t uid, const char *id, pid_t pid, char *err, size_t errl
 /* The policy's limits as runtime properties of user-<uid>.slice. */
 int sd_user_slice_limits(uint32_t uid, const struct nsc_policy *p, char *err, size_t errlen);
 
-/* ---- session.c ------------------------------------------------------ */
-/* Find the user's live session or create one; on success hands back a
- * connected login reference and the session's namespace fds. */
+/* ---- spec.c, userlock.c: shared by the caller and the monitor ---------- */
+/* How a session for `s` is built, as one canonical text hashed into the
+ * record's build= (state_build_hash). */
+void spec_build(const struct session_spec *s, char out[STATE_ID_LEN + 1]);
+/* The user's lock "<uid>.lock"; user_unlock removes the file too when no
+ * session is recorded (a failed or ended session leaves nothing). */
+int user_lock(int dirfd, uint32_t uid, int timeout_ms);
+void user_unlock(int dirfd, uint32_t uid, int lockfd);
+struct sockaddr_un;
+/* The address of the monitor's socket "<statedir>/<uid>.sock". */
+int session_sock_path(uint32_t uid, struct sockaddr_un *sa);
+
+/* ---- join.c: the caller -------------------------------------------------- */
+/* Find the user's live session or have nsession-monitor create one; on
+ * success hands back a connected login reference and the session's
+ * namespace fds. */
 struct session_join {
 	int ref_fd;                 /* login reference held by the caller */
 	int ns_fds[NSC_NS_COUNT];

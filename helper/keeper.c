@@ -1,6 +1,7 @@
 /* keeper.c — PID 1 of a session, while it is set up.
  *
- * The keeper is clone()d (through a short-lived intermediate, session.c) by
+ * The keeper is clone()d (through a short-lived intermediate, spawn_keeper
+ * below) by
  * the monitor into new mount, PID, IPC, UTS, network and cgroup
  * namespaces, as host root in the initial user namespace: those namespaces
  * are owned by the initial user namespace, so nothing in the session can
@@ -24,7 +25,7 @@
  * user namespace exists (or it has none), the monitor answers "M" once the
  * maps are written; nsession-keeper sends "K" when it runs. On failure this
  * process sends "E<message>" and exits. */
-#include "helper.h"
+#include "monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,9 +35,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fault.h"
+#include "monwire.h"
+#include "spawn.h"
 #include "util.h"
 
 static void fail(int sync_fd, const char *what, int err) __attribute__((noreturn));
@@ -44,7 +49,7 @@ static void fail(int sync_fd, const char *what, int err)
 {
 	char msg[256];
 
-	snprintf(msg, sizeof(msg), "E%s: %s", what, strerror(err));
+	snprintf(msg, sizeof(msg), "%c%s: %s", MW_FAILED, what, strerror(err));
 	(void)send(sync_fd, msg, strlen(msg), MSG_NOSIGNAL);
 	_exit(1);
 }
@@ -118,9 +123,9 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 
 	setup_as_root(spec, sync_fd);
 	ns_log_close(); /* nothing logs from here on; fd 3 is taken below */
-	if (send(sync_fd, "U", 1, MSG_NOSIGNAL) != 1)
+	if (send(sync_fd, (char[]){ MW_KEEPER_USERNS }, 1, MSG_NOSIGNAL) != 1)
 		_exit(1);
-	if (recv(sync_fd, &c, 1, 0) != 1 || c != 'M')
+	if (recv(sync_fd, &c, 1, 0) != 1 || c != MW_MAPS)
 		_exit(1); /* monitor gave up */
 	r = drop_privileges(spec);
 	if (r < 0)
@@ -140,3 +145,89 @@ void keeper_main(const struct session_spec *spec, int sync_fd, int exe_fd)
 	fexecve(exe_fd, argv, envp);
 	fail(sync_fd, "starting " NSESSION_KEEPER, errno);
 }
+
+/* ---- the monitor's side ---------------------------------------------- */
+
+int write_setgroups_deny(pid_t pid)
+{
+	char path[64];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "deny", 4) != 4)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Create the keeper in new namespaces (`flags`: never CLONE_NEWUSER; the
+ * keeper makes the user namespace itself, last, keeper.c), so that they
+ * are owned by the initial user namespace. Through a short-lived
+ * intermediate, which first moves itself into the session's cgroup (`cg`,
+ * if any): the keeper is cloned there, so its cgroup namespace is rooted at
+ * the session's cgroup and everything it holds is under the limits. The
+ * intermediate exits at once; the monitor is a child subreaper, so the
+ * keeper becomes its child. Returns the keeper's pid or -errno. */
+pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
+			  int exe_fd, const struct cg_session *cg)
+{
+	int pp[2], status, val = -EIO;
+	pid_t x;
+
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return -errno;
+	x = fork();
+	if (x < 0) {
+		val = -errno;
+		close(pp[0]);
+		close(pp[1]);
+		return val;
+	}
+	if (x == 0) {
+		close(pp[0]);
+		val = cg_session_enter_self(cg);
+		if (val == 0) {
+			/* clone() without a new stack behaves like fork(). */
+			pid_t k = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+			if (k == 0) {
+				close(sv[0]);
+				keeper_main(s, sv[1], exe_fd);
+			}
+			val = k < 0 ? -errno : (int)k;
+		}
+		(void)!write(pp[1], &val, sizeof(val));
+		_exit(0);
+	}
+	close(pp[1]);
+	if (read(pp[0], &val, sizeof(val)) != sizeof(val))
+		val = -EIO;
+	close(pp[0]);
+	while (waitpid(x, &status, 0) < 0 && errno == EINTR)
+		;
+	return (pid_t)val;
+}
+
+/* A message from the keeper: `want` (one letter), or "E<why>" reported
+ * as it is. */
+int keeper_said(struct monitor *m, char want)
+{
+	char buf[256];
+	ssize_t n = -1;
+
+	if (ns_wait_readable(m->ksync, KEEPER_TIMEOUT_MS) == 0)
+		n = recv(m->ksync, buf, sizeof(buf) - 1, 0);
+	if (n <= 0) {
+		report(m, "Ekeeper did not start");
+		return -EIO;
+	}
+	buf[n] = '\0';
+	if (buf[0] != want) {
+		report(m, "Ekeeper: %s", buf[0] == 'E' ? buf + 1 : "protocol error");
+		return -EIO;
+	}
+	return 0;
+}
+

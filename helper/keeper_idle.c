@@ -38,6 +38,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "monwire.h"
+
 #define SYNC_FD 3
 
 int main(void)
@@ -59,7 +61,7 @@ int main(void)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
 		_exit(1);
-	if (send(SYNC_FD, "K", 1, MSG_NOSIGNAL) != 1)
+	if (send(SYNC_FD, (char[]){ MW_KEEPER_READY }, 1, MSG_NOSIGNAL) != 1)
 		_exit(1);
 
 	for (;;) {

@@ -193,7 +193,6 @@ static void sanitize_process(void)
 	save_env("LANG", saved_lang, sizeof(saved_lang));
 	if (clearenv() != 0)
 		_exit(EXIT_FAILED);
-	net_lib_reset();
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	umask(022);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -2,7 +2,8 @@
 # private_install DIR: build nsession-helper with every trusted path under
 # DIR (config DIR/etc/nsession.conf, state DIR/run/nsession, subordinate ids
 # DIR/etc/sub{u,g}id) and install it setuid root as DIR/bin/nsession-helper,
-# with the PAM module (which runs that helper) as DIR/lib/pam_nsession.so
+# nsession-monitor (root only) and nsession-keeper next to it, with the PAM
+# module (which runs that helper) as DIR/lib/pam_nsession.so
 # and the admin tool as DIR/bin/nsessionctl.
 # Nothing outside DIR is touched, so a real /etc/nsession.conf or
 # /run/nsession on the machine is never read or changed.
@@ -13,13 +14,13 @@
 # login). clang, not gcc: gcc 12 links separate libasan and libubsan, and
 # then UBSan ignores log_path and reports to stderr only.
 private_install() {
-	local dir=$1 src san=() what=(nsession-helper nsession-keeper pam_nsession.so nsessionctl)
+	local dir=$1 src san=() what=(nsession-helper nsession-monitor nsession-keeper pam_nsession.so nsessionctl)
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	chmod 755 "$dir"
 	mkdir -p "$dir/bin" "$dir/lib" "$dir/etc" "$dir/run" "$dir/home"
 	if [ -n "${NSESSION_SAN:-}" ]; then
 		san=(CC=clang OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all")
-		what=(nsession-helper nsession-keeper)
+		what=(nsession-helper nsession-monitor nsession-keeper)
 		san_env "$dir"
 	fi
 	if ! make -s -C "$src" O="$dir/build" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
@@ -30,6 +31,7 @@ private_install() {
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/build/nsession-helper" "$dir/bin/nsession-helper"
+	install -o root -g root -m 0700 "$dir/build/nsession-monitor" "$dir/bin/nsession-monitor"
 	install -o root -g root -m 0711 "$dir/build/nsession-keeper" "$dir/bin/nsession-keeper"
 	if [ -z "${NSESSION_SAN:-}" ]; then
 		install -o root -g root -m 0644 "$dir/build/pam_nsession.so" "$dir/lib/pam_nsession.so"
@@ -41,21 +43,25 @@ private_install() {
 }
 
 # fault_install DIR FAULTS: like private_install DIR (same trusted paths),
-# a helper with the kill points of helper/fault.h compiled in
-# (FAULT_FILE=FAULTS), built in DIR/fbuild and installed setuid root as
-# DIR/fbin/nsession-helper. For tests only (`make install` refuses it).
+# a helper and monitor with the kill points of helper/fault.h compiled in
+# (FAULT_FILE=FAULTS), built in DIR/fbuild and installed as
+# DIR/fbin/nsession-helper (setuid root), which runs DIR/fbin/nsession-monitor
+# and that DIR/fbin/nsession-keeper. For tests only (`make install` refuses it).
 fault_install() {
 	local dir=$1 src
 	src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 	mkdir -p "$dir/fbin"
 	if ! make -s -C "$src" O="$dir/fbuild" SYSCONFDIR="$dir/etc" RUNSTATEDIR="$dir/run" \
 		SUBUID_FILE="$dir/etc/subuid" SUBGID_FILE="$dir/etc/subgid" FAULT_FILE="$2" \
-		LIBEXECDIR="$dir/bin" \
-		"$dir/fbuild/nsession-helper" >"$dir/fbuild.log" 2>&1; then
+		LIBEXECDIR="$dir/fbin" \
+		"$dir/fbuild/nsession-helper" "$dir/fbuild/nsession-monitor" "$dir/fbuild/nsession-keeper" \
+		>"$dir/fbuild.log" 2>&1; then
 		cat "$dir/fbuild.log" >&2
 		return 1
 	fi
 	install -o root -g root -m 4755 "$dir/fbuild/nsession-helper" "$dir/fbin/nsession-helper"
+	install -o root -g root -m 0700 "$dir/fbuild/nsession-monitor" "$dir/fbin/nsession-monitor"
+	install -o root -g root -m 0711 "$dir/fbuild/nsession-keeper" "$dir/fbin/nsession-keeper"
 }
 
 # san_env DIR: export the options a sanitized helper (NSESSION_SAN=1) reads

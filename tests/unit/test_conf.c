@@ -1365,6 +1365,83 @@ static void test_resolution_order(void **state)
 	}
 }
 
+/* Two values of every key, each unlike the built-in default and unlike
+ * each other in every field the key sets (a: exempt = yes, so only the
+ * b variants need to be coherent). */
+static const struct { const char *key, *a, *b; } key_values[] = {
+	{ "exempt", "yes", "no" },
+	{ "namespaces", "user mnt pid uts net", "mnt pid ipc uts net cgroup" },
+	{ "identity", "root", "self" },
+	{ "hostname", "a-%u", "b%U" },
+	{ "network", "nat", "veth" },
+	{ "bridge", "br-a", "br-b" },
+	{ "address_pool", "10.1.0.0/16", "10.2.3.0/24" },
+	{ "address_pool6", "fd00:a::/64", "fd00:b:c::/120" },
+	{ "ipv6_nat", "no", "yes" },
+	{ "egress", "10.0.0.0/8 tcp 80", "any" },
+	{ "dns", "192.0.2.1", "host" },
+	{ "veth_name", "va%U", "vb%U" },
+	{ "private_tmp", "no", "yes" },
+	{ "tmp_size", "1g", "50%" },
+	{ "tmp_inodes", "1k", "2m" },
+	{ "subids", "no", "yes" },
+	{ "no_new_privs", "no", "yes" },
+	{ "linger", "5", "6" },
+	{ "pids_max", "100", "max" },
+	{ "memory_max", "2G", "3M" },
+	{ "cpu_weight", "7", "8" },
+	{ "cpu_max", "50%", "60%" },
+	{ "io_weight", "9", "10" },
+};
+
+/* [defaults] with every key's value a but key_values[key]'s b, or
+ * (in_user) with its a there too and its b in a [user alice] section. */
+static void every_key_text(char *buf, size_t len, size_t key, bool in_user)
+{
+	size_t n = (size_t)snprintf(buf, len, "[defaults]\n");
+
+	for (size_t i = 0; i < sizeof(key_values) / sizeof(key_values[0]); i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s = %s\n", key_values[i].key,
+				      i == key && !in_user ? key_values[i].b : key_values[i].a);
+	if (in_user)
+		snprintf(buf + n, len - n, "[user alice]\n%s = %s\n", key_values[key].key,
+			 key_values[key].b);
+}
+
+/* Resolution copies only the fields of the keys a section sets: a key set
+ * again in [user alice] gives the same policy as its value in [defaults],
+ * so no other key's value from [defaults] is overwritten with the user
+ * section's built-in one. (That all of a key's fields are copied, the
+ * values checked by test_every_key and the tests of each key tell.)
+ * Every key of the parser must be in key_values. */
+static void test_each_key_copied(void **state)
+{
+	const size_t nvals = sizeof(key_values) / sizeof(key_values[0]);
+	const char *key;
+	char text[2048];
+	struct nsc_policy in_user, in_defaults;
+
+	for (size_t i = 0; (key = nsc_key_name(i)); i++) {
+		size_t j = 0;
+
+		while (j < nvals && strcmp(key_values[j].key, key) != 0)
+			j++;
+		if (j == nvals)
+			fail_msg("key '%s' has no values in key_values", key);
+	}
+	for (size_t k = 0; k < nvals; k++) {
+		every_key_text(text, sizeof(text), k, true);
+		memset(&in_user, 0x5a, sizeof(in_user));
+		resolve_ok(text, "alice", NULL, 0, &in_user);
+		every_key_text(text, sizeof(text), k, false);
+		memset(&in_defaults, 0xa5, sizeof(in_defaults));
+		resolve_ok(text, "alice", NULL, 0, &in_defaults);
+		assert_policy_equal(&in_user, &in_defaults);
+		if (memcmp(&in_user, &in_defaults, sizeof(in_user)) != 0)
+			fail_msg("key '%s': the policies differ", key_values[k].key);
+	}
+}
+
 /* Group names are looked up (one NSS call per group) only when a [group]
  * section could match: nsc_has_group_sections tells. */
 static void test_has_group_sections(void **state)
@@ -1864,6 +1941,7 @@ int main(void)
 		cmocka_unit_test(test_egress),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_resolution_order),
+		cmocka_unit_test(test_each_key_copied),
 		cmocka_unit_test(test_has_group_sections),
 		cmocka_unit_test(test_exemption),
 		cmocka_unit_test(test_coherence),

@@ -312,7 +312,7 @@ static void expect_good(uint32_t mask)
 static void test_reply_good(void **state)
 {
 	(void)state;
-	expect_good((1u << NSK_USER) | (1u << NSK_PID) | (1u << K_NET)); /* 3 kinds, 4 fds */
+	expect_good((1u << NSK_USER) | (1u << NSK_PID) | (1u << NSK_NET)); /* 3 kinds, 4 fds */
 }
 
 static void test_reply_all_kinds(void **state)
