@@ -87,17 +87,17 @@ CORE_SRC := conf/nsconf.c conf/nsconf_keys.c conf/nsconf_net.c conf/template.c \
 # session spec, dropping privileges, the cgroup and systemd calls a caller
 # makes for the process it moves into a session.
 SHARED_SRC := helper/state_io.c helper/procfs.c helper/userlock.c helper/spec.c \
-              helper/privs.c helper/proctitle.c helper/cgroup.c helper/systemd.c \
-              helper/dnsfiles.c
+              helper/privs.c helper/proctitle.c helper/cgroup_fs.c helper/systemd.c
 # The setuid helper: the caller's story (main.c, join.c) and nothing that
 # builds or tears down a session.
-HELPER_SRC := helper/main.c helper/join.c helper/ttyguard.c helper/jobctl.c \
+HELPER_SRC := helper/main.c helper/resolve.c helper/enter.c helper/join.c helper/ttyguard.c helper/jobctl.c \
               helper/userpolicy.c $(SHARED_SRC)
 # nsession-monitor (root only, not setuid, exec'd by the helper): builds the
 # session, runs it, tears it down.
 MONITOR_SRC := helper/monitor.c helper/monitor_setup.c helper/network.c helper/stale.c \
                helper/keeper.c helper/netlink.c helper/mounts.c helper/nft.c \
-               helper/conntrack.c $(SHARED_SRC)
+               helper/conntrack.c helper/cgroup.c helper/dnsfiles.c helper/state_write.c \
+               $(SHARED_SRC)
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.

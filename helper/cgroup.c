@@ -62,24 +62,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_fs.h"
 #include "cgroupfmt.h"
+#include "cleanup.h"
 #include "pidfd.h"
 #include "util.h"
 
-#define MOUNTINFO_MAX (4u << 20)
 #define PROCS_MAX (8u << 20)
 #define POLL_MS 20
 #define KILL_MS 1000      /* removing after SIGKILL: bounded too */
 #define SWEEP_LOCK_MS 200 /* a dying monitor's locks go within this */
 #define SWEEP_MAX 64
-
-/* One hierarchy as found, opened and verified. */
-struct hier {
-	int fd;
-	bool v2;
-	unsigned have; /* CG_* available there */
-	unsigned use;  /* CG_* this hierarchy serves for nsession */
-};
 
 /* The v1 blkio weight files, written where present (BFQ's first). */
 static const char *const blkio_weights[] = { "blkio.bfq.weight", "blkio.weight" };
@@ -103,168 +96,12 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* openat a directory and check it is on a kernel cgroup fs of the kind. */
-static int open_dir(int dirfd, const char *name, bool v2)
-{
-	struct statfs sf;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstatfs(fd, &sf) < 0 ||
-	    (unsigned long)sf.f_type != (v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)) {
-		close(fd);
-		return -EMEDIUMTYPE;
-	}
-	return fd;
-}
-
-
 static int write_u64(int dirfd, const char *name, uint64_t v)
 {
 	char buf[24];
 
 	(void)cgfmt_value(v, buf, sizeof(buf)); /* 24 digits always fit */
 	return ns_write_str(dirfd, name, buf);
-}
-
-static int read_file(int dirfd, const char *name, size_t max, char **buf, size_t *len)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return -errno;
-	r = ns_read_all(fd, max, buf, len);
-	close(fd);
-	return r;
-}
-
-static unsigned read_controllers(int dirfd, const char *name)
-{
-	char *buf;
-	size_t len;
-	unsigned m;
-
-	if (read_file(dirfd, name, 4096, &buf, &len) < 0)
-		return 0;
-	m = cgfmt_controllers(buf, len);
-	free(buf);
-	return m;
-}
-
-static void hier_close(struct hier *h, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		close(h[i].fd);
-}
-
-/* The hierarchies nsession may use: the cgroup2 root mount (if any) and
- * the v1 ones bound to pids, memory, cpu or blkio; `use` says which serves
- * what. */
-static int hier_find(struct hier h[CG_NCTRL + 1], size_t *n)
-{
-	unsigned v1_seen = 0;
-	bool v2_seen = false;
-	char *buf, *line, *save = NULL;
-	size_t len;
-	int fd, r;
-
-	*n = 0;
-	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = ns_read_all(fd, MOUNTINFO_MAX, &buf, &len);
-	close(fd);
-	if (r < 0)
-		return r;
-	for (line = strtok_r(buf, "\n", &save); line && *n < CG_NCTRL + 1;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct cgfmt_mount m;
-		if (cgfmt_mountinfo_line(line, &m) != 1)
-			continue;
-		if (m.v2 ? v2_seen : !(m.ctrls & CG_ALL & ~v1_seen))
-			continue; /* a second mount of a hierarchy we have */
-		fd = open_dir(AT_FDCWD, m.path, m.v2);
-		if (fd < 0)
-			continue;
-		h[*n] = (struct hier){ .fd = fd, .v2 = m.v2, .have = m.ctrls & CG_ALL };
-		if (m.v2) {
-			v2_seen = true;
-			h[*n].have = read_controllers(fd, "cgroup.controllers");
-		} else {
-			v1_seen |= m.ctrls;
-		}
-		(*n)++;
-	}
-	free(buf);
-	for (int k = 0; k < CG_NCTRL; k++) {
-		unsigned bit = 1u << k;
-		size_t pick = *n;
-		for (size_t i = 0; i < *n; i++)
-			if ((h[i].have & bit) && (pick == *n || h[i].v2))
-				pick = i;
-		if (pick < *n)
-			h[pick].use |= bit;
-	}
-	return 0;
-}
-
-/* v2: turn on `ctrls` for the children of `dirfd` where they are not yet. */
-static int enable_controllers(int dirfd, unsigned ctrls)
-{
-	unsigned on = read_controllers(dirfd, "cgroup.subtree_control");
-
-	for (int k = 0; k < CG_NCTRL; k++) {
-		char val[16];
-		int r;
-		if (!(ctrls & (1u << k)) || (on & (1u << k)))
-			continue;
-		snprintf(val, sizeof(val), "+%s", cg_ctrl_names[k]);
-		r = ns_write_str(dirfd, "cgroup.subtree_control", val);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* CG_PARENT below the hierarchy's root: made root's 0755 if missing; an
- * existing one must be root's and not group/world-writable. */
-static int open_parent(const struct hier *h, bool create, char *err, size_t errlen)
-{
-	struct stat st;
-	bool made = false;
-	int fd, r;
-
-	if (create && h->v2 && (r = enable_controllers(h->fd, h->use)) < 0) {
-		snprintf(err, errlen, "enabling controllers in the cgroup root: %s", strerror(-r));
-		return r;
-	}
-	if (create) {
-		made = mkdirat(h->fd, CG_PARENT, 0755) == 0;
-		if (!made && errno != EEXIST) {
-			r = -errno;
-			snprintf(err, errlen, "making cgroup %s: %s", CG_PARENT, strerror(-r));
-			return r;
-		}
-	}
-	fd = open_dir(h->fd, CG_PARENT, h->v2);
-	if (fd < 0) {
-		snprintf(err, errlen, "opening cgroup %s: %s", CG_PARENT, strerror(-fd));
-		return fd;
-	}
-	if (made)
-		(void)fchmod(fd, 0755); /* past the monitor's umask 077 */
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022)) {
-		close(fd);
-		snprintf(err, errlen, "cgroup %s is not root's 0755", CG_PARENT);
-		return -EPERM;
-	}
-	if (create && h->v2 && (r = enable_controllers(fd, h->use)) < 0) {
-		close(fd);
-		snprintf(err, errlen, "enabling controllers in cgroup %s: %s", CG_PARENT, strerror(-r));
-		return r;
-	}
-	return fd;
 }
 
 /* Does the v1 blkio leaf at `fd` have a weight file? */
@@ -359,12 +196,73 @@ static int no_controller(const struct nsc_policy *p, unsigned missing, char *err
 	return -EOPNOTSUPP;
 }
 
+/* The session's leaf below hierarchy `h`, made, locked and limited: its
+ * directory fds go into `out` as soon as the leaf exists. */
+static int make_leaf(const struct hier *h, const struct nsc_policy *pol, const char *leaf,
+		     struct cg_session *out, char *err, size_t errlen)
+{
+	const char *what = "";
+	cleanup_fd int pfd = cgfs_open_parent(h, true, err, errlen);
+	int lfd, r;
+
+	if (pfd < 0)
+		return pfd;
+	if (mkdirat(pfd, leaf, 0755) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "making cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
+		return r;
+	}
+	lfd = cgfs_open_dir(pfd, leaf, h->v2);
+	if (lfd < 0) {
+		snprintf(err, errlen, "opening cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-lfd));
+		(void)unlinkat(pfd, leaf, AT_REMOVEDIR);
+		return lfd;
+	}
+	out->h[out->n++] = (struct cg_dir){ .parent = steal_fd(&pfd), .leaf = lfd, .v2 = h->v2 };
+	/* mkdir honours the monitor's umask 077: 0755, so the admin
+	 * (and the user, read-only) can look at the counters. */
+	if (fchmod(lfd, 0755) < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
+		return r;
+	}
+	if (!h->v2 && (h->use & CG_IO) && !blkio_has_weight(lfd))
+		return no_controller(pol, CG_IO, err, errlen);
+	r = write_limits(lfd, h->v2, h->use, pol, &what);
+	if (r < 0)
+		snprintf(err, errlen, "setting %s of cgroup %s/%s: %s", what, CG_PARENT, leaf,
+			 strerror(-r));
+	return r;
+}
+
+/* A leaf in every hierarchy that serves a controller `pol` needs; the
+ * hierarchies' root fds are closed before the caller undoes a failure. */
+static int make_leaves(const struct nsc_policy *pol, const char *leaf, struct cg_session *out,
+		       char *err, size_t errlen)
+{
+	cleanup_hiers struct hiers hs = { .n = 0 };
+	unsigned want = cgfmt_wanted(pol), avail = 0;
+	int r = cgfs_hier_find(&hs);
+
+	if (r < 0) {
+		snprintf(err, errlen, "reading /proc/self/mountinfo: %s", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < hs.n; i++)
+		avail |= hs.h[i].use;
+	if (want & ~avail)
+		return no_controller(pol, want & ~avail, err, errlen);
+	for (size_t i = 0; i < hs.n && r == 0; i++) {
+		hs.h[i].use &= want;
+		if (hs.h[i].use)
+			r = make_leaf(&hs.h[i], pol, leaf, out, err, errlen);
+	}
+	return r;
+}
+
 int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_session *out,
 		      char *err, size_t errlen)
 {
-	struct hier h[CG_NCTRL + 1];
-	unsigned want = cgfmt_wanted(pol), avail = 0;
-	size_t n;
 	int r;
 
 	out->n = 0;
@@ -372,61 +270,7 @@ int cg_session_create(const struct nsc_policy *pol, const char *leaf, struct cg_
 		snprintf(err, errlen, "bad cgroup name");
 		return -EINVAL;
 	}
-	r = hier_find(h, &n);
-	if (r < 0) {
-		snprintf(err, errlen, "reading /proc/self/mountinfo: %s", strerror(-r));
-		return r;
-	}
-	for (size_t i = 0; i < n; i++)
-		avail |= h[i].use;
-	if (want & ~avail) {
-		hier_close(h, n);
-		return no_controller(pol, want & ~avail, err, errlen);
-	}
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const char *what = "";
-		int pfd, lfd;
-
-		h[i].use &= want;
-		if (!h[i].use)
-			continue;
-		pfd = open_parent(&h[i], true, err, errlen);
-		if (pfd < 0) {
-			r = pfd;
-			break;
-		}
-		if (mkdirat(pfd, leaf, 0755) < 0) {
-			r = -errno;
-			snprintf(err, errlen, "making cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
-			close(pfd);
-			break;
-		}
-		lfd = open_dir(pfd, leaf, h[i].v2);
-		if (lfd < 0) {
-			r = lfd;
-			snprintf(err, errlen, "opening cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
-			(void)unlinkat(pfd, leaf, AT_REMOVEDIR);
-			close(pfd);
-			break;
-		}
-		out->h[out->n++] = (struct cg_dir){ .parent = pfd, .leaf = lfd, .v2 = h[i].v2 };
-		/* mkdir honours the monitor's umask 077: 0755, so the admin
-		 * (and the user, read-only) can look at the counters. */
-		if (fchmod(lfd, 0755) < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0) {
-			r = -errno;
-			snprintf(err, errlen, "cgroup %s/%s: %s", CG_PARENT, leaf, strerror(-r));
-			break;
-		}
-		if (!h[i].v2 && (h[i].use & CG_IO) && !blkio_has_weight(lfd)) {
-			r = no_controller(pol, CG_IO, err, errlen);
-			break;
-		}
-		r = write_limits(lfd, h[i].v2, h[i].use, pol, &what);
-		if (r < 0)
-			snprintf(err, errlen, "setting %s of cgroup %s/%s: %s", what, CG_PARENT, leaf,
-				 strerror(-r));
-	}
-	hier_close(h, n);
+	r = make_leaves(pol, leaf, out, err, errlen);
 	if (r < 0)
 		(void)cg_session_remove(out, leaf, 0);
 	return r;
@@ -442,86 +286,53 @@ int cg_session_enter_self(const struct cg_session *c)
 	return 0;
 }
 
-int cg_enter(const char *leaf, pid_t pid)
-{
-	struct hier h[CG_NCTRL + 1];
-	char val[24];
-	size_t n, entered = 0;
-	int r;
-
-	if (!state_valid_cgroup(leaf) || pid < 0)
-		return -EINVAL;
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	r = hier_find(h, &n);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		char err[128];
-		int pfd = open_parent(&h[i], false, err, sizeof(err)), lfd;
-		if (pfd == -ENOENT)
-			continue;
-		if (pfd < 0) {
-			r = pfd;
-			break;
-		}
-		lfd = open_dir(pfd, leaf, h[i].v2);
-		close(pfd);
-		if (lfd == -ENOENT)
-			continue;
-		if (lfd < 0) {
-			r = lfd;
-			break;
-		}
-		r = ns_write_str(lfd, "cgroup.procs", val);
-		close(lfd);
-		entered++;
-	}
-	hier_close(h, n);
-	if (r == 0 && entered == 0)
-		r = -ENOENT;
-	return r;
-}
-
 /* SIGKILL everything in the cgroup at `fd`, and nothing else. v2 has
  * cgroup.kill (5.14+). Else: pidfds for the pids listed, then the list read
  * again; a pidfd is signalled only if its pid is still listed. A pid listed
  * the first time but reused by an outside process before pidfd_open is not
  * in the second list; one reused after pidfd_open is not what the pidfd
  * names (the signal goes nowhere). */
+/* The pids listed in cgroup.procs of the cgroup at `fd`: a malloc'd array
+ * of *n (0 when they cannot be parsed), or NULL when it cannot be read or
+ * there is no memory. */
+static pid_t *read_pids(int fd, size_t *n)
+{
+	cleanup_free char *buf = NULL;
+	cleanup_free pid_t *p = NULL;
+	size_t len;
+
+	*n = 0;
+	if (cgfs_read_file(fd, "cgroup.procs", PROCS_MAX, &buf, &len) < 0)
+		return NULL;
+	p = calloc(len / 2 + 1, sizeof(*p));
+	if (p && cgfmt_parse_pids(buf, len, p, len / 2 + 1, n) < 0)
+		*n = 0;
+	return steal_pointer(&p);
+}
+
 static void kill_all(int fd, bool v2)
 {
-	char *buf;
-	size_t len, n1, n2;
-	pid_t *p1 = NULL, *p2 = NULL;
-	int *pfd = NULL;
+	cleanup_free pid_t *p1 = NULL, *p2 = NULL;
+	cleanup_free int *pfd = NULL;
+	size_t n1, n2;
 
 	if (v2 && ns_write_str(fd, "cgroup.kill", "1") == 0)
 		return;
-	if (read_file(fd, "cgroup.procs", PROCS_MAX, &buf, &len) < 0)
+	p1 = read_pids(fd, &n1);
+	if (!p1 || !(pfd = calloc(n1 + 1, sizeof(*pfd))))
 		return;
-	p1 = calloc(len / 2 + 1, sizeof(*p1));
-	pfd = calloc(len / 2 + 1, sizeof(*pfd));
-	if (!p1 || !pfd || cgfmt_parse_pids(buf, len, p1, len / 2 + 1, &n1) < 0)
-		n1 = 0;
-	free(buf);
 	for (size_t i = 0; i < n1; i++)
 		pfd[i] = ns_pidfd_open(p1[i]);
-	if (n1 && read_file(fd, "cgroup.procs", PROCS_MAX, &buf, &len) == 0) {
-		p2 = calloc(len / 2 + 1, sizeof(*p2));
-		if (!p2 || cgfmt_parse_pids(buf, len, p2, len / 2 + 1, &n2) < 0)
-			n2 = 0;
-		free(buf);
+	if (n1 && (p2 = read_pids(fd, &n2)) != NULL)
 		for (size_t i = 0; i < n1; i++)
 			for (size_t j = 0; j < n2 && pfd[i] >= 0; j++)
 				if (p1[i] == p2[j]) {
 					(void)ns_pidfd_signal(pfd[i], SIGKILL);
 					break;
 				}
-	}
 	for (size_t i = 0; i < n1; i++)
 		if (pfd[i] >= 0)
 			close(pfd[i]);
-	free(p1);
-	free(p2);
-	free(pfd);
 }
 
 static int try_rmdir(int parent, const char *leaf)
@@ -569,47 +380,56 @@ int cg_session_remove(struct cg_session *c, const char *leaf, unsigned grace_ms)
 	return r;
 }
 
+/* The names of `uid`'s leaves in the directory at `pfd` (at most
+ * SWEEP_MAX): 0 or -errno. */
+static int uid_leaves(int pfd, uint32_t uid, char names[SWEEP_MAX][STATE_CGROUP_MAX + 1],
+		      size_t *nn)
+{
+	cleanup_dir DIR *dir = ns_dir_stream(pfd);
+	struct dirent *d;
+
+	*nn = 0;
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir)) && *nn < SWEEP_MAX)
+		if (d->d_type == DT_DIR && cgfmt_leaf_of_uid(d->d_name, uid) &&
+		    strlen(d->d_name) < sizeof(names[0]))
+			memcpy(names[(*nn)++], d->d_name, strlen(d->d_name) + 1);
+	return 0;
+}
+
+/* Remove leaf `name` below `pfd` if its lock can be taken (a dead
+ * monitor's). */
+static void sweep_leaf(int pfd, bool v2, const char *name)
+{
+	uint64_t stop = now_ms() + SWEEP_LOCK_MS;
+	cleanup_fd int lfd = cgfs_open_dir(pfd, name, v2);
+	int l;
+
+	if (lfd < 0)
+		return;
+	while ((l = flock(lfd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK && now_ms() < stop)
+		sleep_ms(POLL_MS);
+	if (l == 0) {
+		ns_warn_log("stale cgroup %s/%s removed", CG_PARENT, name);
+		(void)remove_leaf(pfd, lfd, v2, name, 0);
+	}
+}
+
 void cg_sweep_user(uint32_t uid)
 {
-	struct hier h[CG_NCTRL + 1];
-	size_t n;
+	cleanup_hiers struct hiers hs = { .n = 0 };
 
-	if (hier_find(h, &n) < 0)
+	if (cgfs_hier_find(&hs) < 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < hs.n; i++) {
 		char err[128], names[SWEEP_MAX][STATE_CGROUP_MAX + 1];
-		size_t nn = 0;
-		struct dirent *d;
-		DIR *dir;
-		int pfd = open_parent(&h[i], false, err, sizeof(err));
+		size_t nn;
+		cleanup_fd int pfd = cgfs_open_parent(&hs.h[i], false, err, sizeof(err));
 
-		if (pfd < 0)
+		if (pfd < 0 || uid_leaves(pfd, uid, names, &nn) < 0)
 			continue;
-		dir = ns_dir_stream(pfd);
-		if (!dir) {
-			close(pfd);
-			continue;
-		}
-		while ((d = readdir(dir)) && nn < SWEEP_MAX)
-			if (d->d_type == DT_DIR && cgfmt_leaf_of_uid(d->d_name, uid) &&
-			    strlen(d->d_name) < sizeof(names[0]))
-				memcpy(names[nn++], d->d_name, strlen(d->d_name) + 1);
-		closedir(dir);
-		for (size_t j = 0; j < nn; j++) {
-			uint64_t stop = now_ms() + SWEEP_LOCK_MS;
-			int lfd = open_dir(pfd, names[j], h[i].v2), l;
-			if (lfd < 0)
-				continue;
-			while ((l = flock(lfd, LOCK_EX | LOCK_NB)) < 0 && errno == EWOULDBLOCK &&
-			       now_ms() < stop)
-				sleep_ms(POLL_MS);
-			if (l == 0) {
-				ns_warn_log("stale cgroup %s/%s removed", CG_PARENT, names[j]);
-				(void)remove_leaf(pfd, lfd, h[i].v2, names[j], 0);
-			}
-			close(lfd);
-		}
-		close(pfd);
+		for (size_t j = 0; j < nn; j++)
+			sweep_leaf(pfd, hs.h[i].v2, names[j]);
 	}
-	hier_close(h, n);
 }

@@ -22,6 +22,8 @@
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
+#include "cleanup.h"
+
 #define CT_BATCH 1024   /* entries copied per dump */
 
 struct ct_round {
@@ -85,7 +87,7 @@ static bool ct_absent(int e)
 int ct_flush_addrs(const struct nsc_addr *const *a, size_t n)
 {
 	struct nfct_handle *h;
-	struct ct_round *r;
+	cleanup_free struct ct_round *r = NULL;
 	uint32_t family = AF_UNSPEC; /* every family in one dump */
 	long deleted = 0;
 	int ret = 0;
@@ -101,11 +103,8 @@ int ct_flush_addrs(const struct nsc_addr *const *a, size_t n)
 	r->a = a;
 	r->na = n;
 	h = nfct_open(CONNTRACK, 0);
-	if (!h) {
-		ret = ct_absent(errno) ? 0 : -errno;
-		free(r);
-		return ret;
-	}
+	if (!h)
+		return ct_absent(errno) ? 0 : -errno;
 	nfct_callback_register(h, NFCT_T_ALL, ct_collect, r);
 	/* Until a dump finds no more than one batch: a session may hold any
 	 * number of entries (nf_conntrack_max), and none may be left for the
@@ -133,7 +132,6 @@ int ct_flush_addrs(const struct nsc_addr *const *a, size_t n)
 			break;
 	}
 	nfct_close(h);
-	free(r);
 	if (ret < 0)
 		return ret;
 	return deleted > INT_MAX ? INT_MAX : (int)deleted;

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "resolvgen.h"
 #include "util.h"
 
@@ -55,19 +56,15 @@ void dns_file_name(uint32_t uid, bool hosts, char out[32])
 static int read_host_file(const char *path, char **buf, size_t *len)
 {
 	struct stat st;
-	int fd, r;
+	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH))
-		r = -EPERM;
-	else
-		r = ns_read_all(fd, RG_FILE_MAX, buf, len);
-	close(fd);
-	return r;
+		return -errno;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH))
+		return -EPERM;
+	return ns_read_all(fd, RG_FILE_MAX, buf, len);
 }
 
 static const char *read_why(int r)
@@ -81,7 +78,7 @@ static const char *read_why(int r)
  * (ENOENT, quietly) or it cannot be used (logged). */
 static const struct rg_conf *parse_host_resolv(const char *path, uint32_t uid, struct rg_conf *c)
 {
-	char *buf = NULL;
+	cleanup_free char *buf = NULL;
 	size_t len = 0;
 	int r = read_host_file(path, &buf, &len);
 
@@ -91,7 +88,6 @@ static const struct rg_conf *parse_host_resolv(const char *path, uint32_t uid, s
 		return NULL;
 	}
 	(void)rg_parse(buf, len, c);
-	free(buf);
 	return c;
 }
 
@@ -127,7 +123,9 @@ static int write_resolv(int dirfd, uint32_t uid, const struct nsc_policy *p,
 
 static int write_hosts(int dirfd, uint32_t uid, const char *hostname, char *err, size_t errlen)
 {
-	char name[32], *buf = NULL, *text = malloc(RG_HOSTS_OUT_MAX);
+	cleanup_free char *text = malloc(RG_HOSTS_OUT_MAX);
+	cleanup_free char *buf = NULL;
+	char name[32];
 	size_t len = 0;
 	int n, r;
 
@@ -140,15 +138,12 @@ static int write_hosts(int dirfd, uint32_t uid, const char *hostname, char *err,
 		ns_warn_log("dns uid=%u: " ETC_HOSTS ": %s, only its localhost lines used",
 			    (unsigned)uid, read_why(r));
 	n = rg_hosts_text(r < 0 ? NULL : buf, len, hostname, text, RG_HOSTS_OUT_MAX);
-	free(buf);
 	if (n < 0) {
 		snprintf(err, errlen, "the session's hosts: %s", strerror(-n));
-		free(text);
 		return n;
 	}
 	dns_file_name(uid, true, name);
 	r = state_file_write(dirfd, name, text, (size_t)n, 0644);
-	free(text);
 	if (r < 0)
 		snprintf(err, errlen, "writing %s/%s: %s", NSESSION_STATEDIR, name, strerror(-r));
 	return r;

@@ -54,8 +54,12 @@ struct session_spec {
 #define SESSION_LOG_FMT "session=%s user=%s uid=%u"
 #define SESSION_LOG_ARGS(rec) (rec)->id, (rec)->user, (unsigned)(rec)->uid
 
-/* ---- state_io.c: the state directory, locks, records ---------------- */
+/* ---- state_io.c (reading, locks) and state_write.c (the monitor's
+ * writing, leases, removal): the state directory ------------------------ */
 int state_dir_open(void);                     /* returns a dirfd */
+/* The directory `path` below `at`, not through a symlink, root's with no
+ * group or other access: an fd, or -errno (-EPERM for owner or mode). */
+int state_private_dir_open(int at, const char *path);
 /* Returns a locked fd. Waits at most `timeout_ms` for the lock (-1: for
  * ever; 0: not at all, -EAGAIN), then -ETIMEDOUT: a login never waits for
  * ever on a lock someone else holds (a stopped process, a frozen one). */
@@ -84,6 +88,7 @@ int state_leases(int dirfd, uint32_t *used, uint32_t *owners, size_t max, size_t
 int state_lease_take(int dirfd, uint32_t uid, uint32_t index);
 /* 1 if that lease is held (its monitor lives), 0 if not, or -errno. */
 int state_lease_held(int dirfd, uint32_t uid, uint32_t index);
+void state_record_name(uint32_t uid, char out[32]); /* "UID.session" */
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"

@@ -188,13 +188,16 @@ static void exec_monitor(int sock, int exe_fd)
 {
 	static char *const argv[] = { "nsession-monitor", NULL };
 	static char *const envp[] = { NULL };
-	int s = fcntl(sock, F_DUPFD_CLOEXEC, MW_FD + 2);
-	int e = fcntl(exe_fd, F_DUPFD_CLOEXEC, MW_FD + 2);
+	int s, e;
 
+	/* First: syslog's socket may be on MW_FD, and closelog() after the
+	 * dup2 would close the request socket in its place. */
+	ns_log_close();
+	s = fcntl(sock, F_DUPFD_CLOEXEC, MW_FD + 2);
+	e = fcntl(exe_fd, F_DUPFD_CLOEXEC, MW_FD + 2);
 	if (s < 0 || e < 0 || dup2(s, MW_FD) < 0 || dup2(e, MW_FD + 1) < 0 ||
 	    fcntl(MW_FD + 1, F_SETFD, FD_CLOEXEC) < 0)
 		_exit(126);
-	ns_log_close();
 	(void)close_range(MW_FD + 2, ~0U, 0);
 	fexecve(MW_FD + 1, argv, envp);
 	_exit(126);
@@ -241,13 +244,10 @@ static int run_monitor(struct mw_request *req, int *status, char *why, size_t wh
 	if (send(sock, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req)) {
 		r = -errno;
 		snprintf(why, whylen, "sending the request: %s", strerror(-r));
+		close(sock); /* the monitor reads EOF and exits: then it is waited for */
 	}
 	(void)ns_wait(pid, status);
-	if (r < 0) {
-		close(sock);
-		return r;
-	}
-	return sock;
+	return r < 0 ? r : sock;
 }
 
 /* Whatever a dead session of `uid` left (its record, or without one what

@@ -460,8 +460,14 @@ static int clean_main(const struct mw_request *req)
 /* The request: one message on MW_FD, checked whole. */
 static int read_request(struct mw_request *req, char *why, size_t whylen)
 {
+	int type = 0;
+	socklen_t tlen = sizeof(type);
 	ssize_t n;
 
+	if (getsockopt(MW_FD, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 || type != SOCK_SEQPACKET) {
+		snprintf(why, whylen, "fd %d is not the helper's socket", MW_FD);
+		return -EBADF;
+	}
 	do
 		n = recv(MW_FD, req, sizeof(*req), MSG_TRUNC);
 	while (n < 0 && errno == EINTR);

@@ -54,6 +54,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "util.h"
 
 static int do_mount(const char *src, const char *dst, const char *type,
@@ -113,7 +114,8 @@ static int private_tmpfs(const struct nsc_policy *pol, const char *dst, unsigned
 static int private_sys(void)
 {
 	const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	int cg = -1, r;
+	cleanup_fd int cg = -1;
+	int r;
 
 	if (is_dir("/sys/fs/cgroup")) {
 		cg = (int)syscall(SYS_open_tree, AT_FDCWD, "/sys/fs/cgroup",
@@ -134,8 +136,6 @@ static int private_sys(void)
 		r = -errno;
 		ns_err("/sys/fs/cgroup on the session's /sys: %s", strerror(-r));
 	}
-	if (cg >= 0)
-		close(cg);
 	return r;
 }
 
@@ -169,65 +169,81 @@ static int state_file_open(int dirfd, const char *name, bool clone)
 {
 	struct stat st;
 	char why[64];
-	int fd = clone ? (int)syscall(SYS_open_tree, dirfd, name,
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW)
-		       : openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_fd int fd = clone ? (int)syscall(SYS_open_tree, dirfd, name,
+						 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW)
+				  : openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0 && clone && errno == ENOSYS)
 		return -ENOSYS;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = -errno;
 		ns_err("%s/%s: %s", NSESSION_STATEDIR, name, strerror(-e));
-		if (fd >= 0)
-			close(fd);
 		return e;
 	}
 	if (ns_check_trusted(&st, S_IFREG, true, why, sizeof(why)) < 0) {
 		ns_err("%s/%s: %s", NSESSION_STATEDIR, name, why);
-		close(fd);
 		return -EPERM;
 	}
-	return fd;
+	return steal_fd(&fd);
+}
+
+/* The file as a mount of its own (open_tree) moved onto `target` itself,
+ * its fd closed on return: 0; 1 where the caller should try mount(2)
+ * instead (no open_tree, or `target` a symlink the kernel would not mount
+ * on); or -errno. */
+static int bind_tree(int dirfd, const char *name, const char *target, bool link)
+{
+	cleanup_fd int fd = state_file_open(dirfd, name, true);
+	int r;
+
+	if (fd == -ENOSYS)
+		return 1;
+	if (fd < 0)
+		return fd;
+	r = syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0
+		    ? -errno : 0;
+	if (r == 0)
+		return 0;
+	if (link)
+		return 1;
+	ns_err("mount %s/%s on %s: %s", NSESSION_STATEDIR, name, target, strerror(-r));
+	return r;
+}
+
+/* The file bind-mounted over `target` by mount(2) through /proc/self/fd,
+ * its fd closed on return. */
+static int bind_path(int dirfd, const char *name, const char *target)
+{
+	char src[64];
+	cleanup_fd int fd = state_file_open(dirfd, name, false);
+
+	if (fd < 0)
+		return fd;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	return do_mount(src, target, "bind", MS_BIND, NULL); /* the type is ignored */
 }
 
 static int bind_state_file(int dirfd, const char *name, const char *target, uid_t uid)
 {
 	const unsigned long ro = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct stat tst;
-	char src[64];
-	int fd, r;
+	int r;
 
 	errno = 0;
 	if (lstat(target, &tst) < 0 || (!S_ISREG(tst.st_mode) && !S_ISLNK(tst.st_mode))) {
 		keep_host_file(uid, target, errno);
 		return 0;
 	}
-	fd = state_file_open(dirfd, name, true);
-	if (fd >= 0) {
-		r = syscall(SYS_move_mount, fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0
-			    ? -errno : 0;
-		close(fd);
-		if (r == 0)
-			return do_mount(NULL, target, "bind", ro, NULL);
-		if (!S_ISLNK(tst.st_mode)) {
-			ns_err("mount %s/%s on %s: %s", NSESSION_STATEDIR, name, target, strerror(-r));
-			return r;
-		}
-	} else if (fd != -ENOSYS) {
-		return fd;
-	}
+	r = bind_tree(dirfd, name, target, S_ISLNK(tst.st_mode));
+	if (r <= 0)
+		return r < 0 ? r : do_mount(NULL, target, "bind", ro, NULL);
 	/* mount(2), following a symlink: onto a regular file only. */
 	errno = 0;
 	if (stat(target, &tst) < 0 || !S_ISREG(tst.st_mode)) {
 		keep_host_file(uid, target, errno);
 		return 0;
 	}
-	fd = state_file_open(dirfd, name, false);
-	if (fd < 0)
-		return fd;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-	r = do_mount(src, target, "bind", MS_BIND, NULL); /* the type is ignored */
-	close(fd);
+	r = bind_path(dirfd, name, target);
 	return r < 0 ? r : do_mount(NULL, target, "bind", ro, NULL);
 }
 
@@ -235,7 +251,8 @@ static int bind_state_file(int dirfd, const char *name, const char *target, uid_
 static int dns_files_mount(const struct session_spec *s)
 {
 	char name[32];
-	int dirfd, r = 0;
+	cleanup_fd int dirfd = -1;
+	int r = 0;
 
 	if (!s->dns_resolv && !s->dns_hosts)
 		return 0;
@@ -252,7 +269,6 @@ static int dns_files_mount(const struct session_spec *s)
 		dns_file_name(s->uid, true, name);
 		r = bind_state_file(dirfd, name, "/etc/hosts", s->uid);
 	}
-	close(dirfd);
 	return r;
 }
 

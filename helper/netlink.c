@@ -40,6 +40,7 @@
 #include <linux/if_link.h>
 
 #include "addrpool.h"
+#include "cleanup.h"
 #include "util.h"
 
 /* libnl returns its own negative codes; map the common ones to errno. */
@@ -357,16 +358,13 @@ static int inside_sysctls(void)
 int net_inside_setup(int netns_fd, const struct net_plan *p)
 {
 	struct nl_sock *sk = NULL;
-	int self, r, back, pr;
+	cleanup_fd int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int r, back, pr;
 
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
-	if (setns(netns_fd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		close(self);
-		return r;
-	}
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		return -errno;
 	r = sock_open(&sk);
 	pr = inside_sysctls();
 	/* eth0's own sysctl files exist only in the session's netns: IPv6
@@ -374,7 +372,7 @@ int net_inside_setup(int netns_fd, const struct net_plan *p)
 	if (pr == 0 && p)
 		pr = ipv6_policy(p->peer_if, p->peer6.family != 0);
 	back = setns(self, CLONE_NEWNET) < 0 ? -errno : 0;
-	close(self);
+	close(steal_fd(&self));
 	if (back < 0) {
 		/* Stuck in the session's netns: this process must not go on
 		 * doing host work. The caller treats any error as fatal. */

@@ -35,6 +35,8 @@
 
 #include <nftables/libnftables.h>
 
+#include "cleanup.h"
+#include "spawn.h"
 #include "util.h"
 
 #define NFT_SONAME "libnftables.so.1"
@@ -146,6 +148,44 @@ static void run_here(const char *script, bool want_out, int fd)
 		nft.ctx_free(c);
 }
 
+/* What run()'s child needs: the script, and the parent's output buffer,
+ * which the child frees (it sends, never reads). */
+struct nft_child {
+	const char *script;
+	bool want_out;
+	char *parent_buf;
+};
+
+/* run()'s child: all ids 0, then nft; its status is its exit code. */
+static int run_child(void *arg, int fd)
+{
+	const struct nft_child *c = arg;
+
+	free(c->parent_buf);
+	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return 1;
+	run_here(c->script, c->want_out, fd);
+	return 0;
+}
+
+/* What the child sent into `buf` (at most `max` bytes): the length. */
+static size_t read_reply(int fd, char *buf, size_t max)
+{
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + got, max - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == max)
+			break;
+	}
+	return got;
+}
+
 /* Run `script` in a short-lived child with all ids 0. libnftables pulls in
  * libxtables, which _exit(111)s a process whose real and effective uids
  * differ (the setuid caller cleaning up a stale session); a child also
@@ -155,48 +195,22 @@ static void run_here(const char *script, bool want_out, int fd)
 #define NFT_OUTPUT_MAX 65536
 static int run(const char *script, char **out, char *err, size_t errlen)
 {
-	char *buf = malloc(NFT_OUTPUT_MAX + 1);
-	size_t got = 0;
-	int pp[2], r = -EIO, status;
+	cleanup_free char *buf = malloc(NFT_OUTPUT_MAX + 1);
+	struct nft_child child = { .script = script, .want_out = out != NULL, .parent_buf = buf };
+	size_t got;
+	int fd, r, status = -1; /* a failed wait: the child failed */
 	pid_t pid;
 
 	if (!buf)
 		return -ENOMEM;
-	if (pipe2(pp, O_CLOEXEC) < 0) {
-		free(buf);
-		return -errno;
-	}
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(pp[0]);
-		close(pp[1]);
-		free(buf);
+	r = ns_spawn(run_child, &child, false, &pid, &fd);
+	if (r < 0)
 		return r;
-	}
-	if (pid == 0) {
-		free(buf); /* the parent's, for what this child sends */
-		close(pp[0]);
-		if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			_exit(1);
-		run_here(script, out != NULL, pp[1]);
-		_exit(0);
-	}
-	close(pp[1]);
-	for (;;) {
-		ssize_t n = read(pp[0], buf + got, NFT_OUTPUT_MAX - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == NFT_OUTPUT_MAX)
-			break;
-	}
-	close(pp[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	got = read_reply(fd, buf, NFT_OUTPUT_MAX);
+	close(fd); /* before the wait: a child still writing gets EPIPE */
+	(void)ns_wait(pid, &status);
 	buf[got] = '\0';
+	r = -EIO;
 	if (got >= sizeof(int) && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		memcpy(&r, buf, sizeof(int));
 	else
@@ -205,30 +219,26 @@ static int run(const char *script, char **out, char *err, size_t errlen)
 		got = sizeof(int);
 	if (r < 0) {
 		first_line(buf + sizeof(int), err, errlen);
-		free(buf);
 		return r;
 	}
 	if (out) {
 		memmove(buf, buf + sizeof(int), got - sizeof(int) + 1);
-		*out = buf;
-	} else {
-		free(buf);
+		*out = steal_pointer(&buf);
 	}
 	return 0;
 }
 
 int nft_session_create(const struct nft_session *ns, char *err, size_t errlen)
 {
-	char *script = malloc(NFT_SCRIPT_MAX);
+	cleanup_free char *script = malloc(NFT_SCRIPT_MAX);
 	int r = script ? nft_script_create(ns, script, NFT_SCRIPT_MAX) : -ENOMEM;
 
-	if (r < 0)
+	if (r < 0) {
 		first_line(r == -ENOMEM ? "out of memory" : "bad interface name, address or egress rule "
 			   "for the nftables rules", err, errlen);
-	else
-		r = run(script, NULL, err, errlen);
-	free(script);
-	return r;
+		return r;
+	}
+	return run(script, NULL, err, errlen);
 }
 
 int nft_session_delete(uint32_t uid)
@@ -242,7 +252,8 @@ int nft_session_delete(uint32_t uid)
 /* One table's counters into `out` (merged with what it holds). */
 static int table_counters(uint32_t uid, bool bridge, struct nft_counters *out)
 {
-	char script[128], *text = NULL;
+	cleanup_free char *text = NULL;
+	char script[128];
 	struct nft_counters one;
 	int r = nft_script_list(uid, bridge, script, sizeof(script));
 
@@ -253,7 +264,6 @@ static int table_counters(uint32_t uid, bool bridge, struct nft_counters *out)
 		if (r == -ENOENT)
 			r = -EPROTO; /* a table of that name, but none of ours */
 	}
-	free(text);
 	for (int i = 0; r == 0 && i < NFT_C_COUNT; i++)
 		if (one.found & (1u << i)) {
 			out->c[i] = one.c[i];
@@ -278,11 +288,9 @@ int net_forwarding_enabled(int family)
 	const char *path = family == AF_INET6 ? "/proc/sys/net/ipv6/conf/all/forwarding"
 					      : "/proc/sys/net/ipv4/ip_forward";
 	char c = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	r = read(fd, &c, 1) == 1 ? (c != '0') : -EIO;
-	close(fd);
-	return r;
+	return read(fd, &c, 1) == 1 ? (c != '0') : -EIO;
 }

@@ -18,13 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "nskind.h"
 #include "pidfd.h"
 
 int proc_starttime(pid_t pid, uint64_t *start)
 {
 	char path[64], buf[1024], *p;
-	int fd;
+	cleanup_fd int fd = -1;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -32,7 +33,6 @@ int proc_starttime(pid_t pid, uint64_t *start)
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
@@ -125,20 +125,20 @@ int proc_in_host_ns(char *why, size_t whylen)
 int proc_pidfd_checked(pid_t pid, uint64_t start)
 {
 	uint64_t now;
-	int fd = ns_pidfd_open(pid);
+	cleanup_fd int fd = ns_pidfd_open(pid);
 
 	if (fd < 0)
 		return fd;
-	if (proc_starttime(pid, &now) < 0 || now != start || ns_pidfd_signal(fd, 0) < 0) {
-		close(fd);
+	if (proc_starttime(pid, &now) < 0 || now != start || ns_pidfd_signal(fd, 0) < 0)
 		return -ESTALE;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 int proc_live(const struct session_record *rec, unsigned mask, int fds[NSK_COUNT])
 {
-	int mfd, kfd, tmp[NSK_COUNT], *ns = fds ? fds : tmp, r;
+	cleanup_fd int mfd = -1;
+	cleanup_fd int kfd = -1;
+	int tmp[NSK_COUNT], *ns = fds ? fds : tmp, r;
 
 	for (int i = 0; i < NSK_COUNT; i++)
 		ns[i] = -1;
@@ -146,10 +146,8 @@ int proc_live(const struct session_record *rec, unsigned mask, int fds[NSK_COUNT
 	if (mfd < 0)
 		return -ESTALE;
 	kfd = proc_pidfd_checked(rec->keeper_pid, rec->keeper_start);
-	if (kfd < 0) {
-		close(mfd);
+	if (kfd < 0)
 		return -ESTALE;
-	}
 	/* A dead keeper its stopped monitor has not reaped yet is a zombie
 	 * without namespaces; one that died after we opened them is caught
 	 * by asking its pidfd again (so the pid was not reused). */
@@ -158,7 +156,5 @@ int proc_live(const struct session_record *rec, unsigned mask, int fds[NSK_COUNT
 		r = -ESTALE;
 	if (r < 0 || !fds)
 		proc_ns_close(ns);
-	close(kfd);
-	close(mfd);
 	return r == -ENOENT || r == -ESRCH ? -ESTALE : r;
 }

@@ -45,6 +45,7 @@
 #include <systemd/sd-bus.h>
 
 #include "cgroupfmt.h"
+#include "cleanup.h"
 #include "util.h"
 
 #define SD_SONAME "libsystemd.so.0"
@@ -271,15 +272,14 @@ int sd_session_scope(uint32_t uid, const char *id, char *err, size_t errlen)
 static int pid_in_user_slice(pid_t pid, uint32_t uid)
 {
 	char path[32], buf[4096];
+	cleanup_fd int fd = -1;
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, sizeof(buf));
-	close(fd);
 	if (n < 0)
 		return -errno;
 	return cgfmt_in_user_slice(buf, (size_t)n, uid);

@@ -11,6 +11,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 static const char *log_ident = "nsession";
 static bool use_stderr = true;
 
@@ -32,18 +34,15 @@ void ns_quiet_stderr(void)
 
 DIR *ns_dir_stream(int dirfd)
 {
-	int dfd = dup(dirfd), e;
+	cleanup_fd int dfd = dup(dirfd);
 	DIR *d;
 
 	if (dfd < 0)
 		return NULL;
 	d = fdopendir(dfd);
-	if (!d) {
-		e = errno;
-		close(dfd);
-		errno = e;
-		return NULL;
-	}
+	if (!d)
+		return NULL; /* errno kept across the close */
+	(void)steal_fd(&dfd); /* the stream's now */
 	rewinddir(d); /* the dup shares the offset of `dirfd` */
 	return d;
 }
@@ -53,7 +52,7 @@ DIR *ns_dir_stream(int dirfd)
  * in /proc/self/fd: a failure must never leave an inherited fd open. */
 static void close_fds(unsigned from, unsigned to)
 {
-	DIR *d;
+	cleanup_dir DIR *d = NULL;
 	struct dirent *e;
 
 	if (close_range(from, to, 0) == 0)
@@ -70,7 +69,6 @@ static void close_fds(unsigned from, unsigned to)
 		    (int)fd != dirfd(d))
 			(void)close((int)fd);
 	}
-	closedir(d);
 }
 
 void ns_close_fds_except(int keep1, int keep2)
@@ -213,22 +211,18 @@ int ns_check_trusted(const struct stat *st, mode_t type, bool single_link,
 int ns_read_all(int fd, size_t max, char **bufp, size_t *lenp)
 {
 	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap + 1);
+	cleanup_free char *buf = malloc(cap + 1);
 
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		if (len == cap) {
-			if (cap > max) {
-				free(buf);
+			if (cap > max)
 				return -EFBIG;
-			}
 			size_t ncap = cap * 2;
 			char *nb = realloc(buf, ncap + 1);
-			if (!nb) {
-				free(buf);
+			if (!nb)
 				return -ENOMEM;
-			}
 			buf = nb;
 			cap = ncap;
 		}
@@ -236,20 +230,16 @@ int ns_read_all(int fd, size_t max, char **bufp, size_t *lenp)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			int e = -errno;
-			free(buf);
-			return e;
+			return -errno;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
-		if (len > max) {
-			free(buf);
+		if (len > max)
 			return -EFBIG;
-		}
 	}
 	buf[len] = '\0';
-	*bufp = buf;
+	*bufp = steal_pointer(&buf);
 	*lenp = len;
 	return 0;
 }
@@ -258,7 +248,8 @@ int ns_read_trusted(int dirfd, const char *path, size_t max, bool single_link,
 		    char **buf, size_t *len, char *why, size_t whylen)
 {
 	struct stat st;
-	int fd, r;
+	cleanup_fd int fd = -1;
+	int r;
 
 	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
@@ -274,19 +265,17 @@ int ns_read_trusted(int dirfd, const char *path, size_t max, bool single_link,
 		if (r < 0)
 			snprintf(why, whylen, "%s", r == -EFBIG ? "file too large" : strerror(-r));
 	}
-	close(fd);
 	return r;
 }
 
 int ns_write_str(int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
-	int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	cleanup_fd int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
 	if (write(fd, val, len) != (ssize_t)len)
-		r = -errno;
-	close(fd);
-	return r;
+		return -errno;
+	return 0;
 }

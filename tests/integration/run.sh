@@ -365,7 +365,7 @@ chmod 644 "$T/etc/nsession.conf"
 expect_eq "a world-writable config is refused" 1 "$rc"
 if printf '%s' "$err" | grep -q "writable"; then ok "... saying why ($err)"; else bad "... saying why" "$err"; fi
 
-# The program the keeper execs (helper/session.c, keeper_exe_open): the
+# The program the keeper execs (helper/monitor_setup.c, ns_exe_open): the
 # monitor checks it before the keeper exists; anything unsafe fails the
 # login, names the file and the reason, and leaves nothing.
 K="$T/bin/nsession-keeper"
@@ -393,6 +393,47 @@ rm "$K"
 mv "$K.real" "$K"
 run_as nsit1 true
 expect_eq "keeper program back in place: the login works" 0 "$?"
+
+# The monitor's program (helper/join.c, ns_exe_open): the setuid caller
+# checks it before it runs it as root; anything unsafe fails the login,
+# names the file and the reason, and leaves nothing. It is root's alone.
+M="$T/bin/nsession-monitor"
+monitor_refused() { # monitor_refused DESC REASON
+	local err rc
+	err=$(run_as nsit1 true 2>&1)
+	rc=$?
+	expect_eq "$1: the login fails" 1 "$rc"
+	expect_match "$1: says why" "nsession-monitor: $2" "$err"
+	expect_clean "$1: nothing left"
+}
+chmod 0720 "$M"
+monitor_refused "monitor program writable by its group" "group- or world-writable"
+chmod 0700 "$M"
+chown nsit1 "$M"
+monitor_refused "monitor program not root's" "not owned by root"
+chown root "$M"
+mv "$M" "$M.real"
+monitor_refused "monitor program missing" "No such file or directory"
+ln -s "$M.real" "$M"
+monitor_refused "monitor program a symbolic link" "Too many levels of symbolic links"
+rm "$M"
+mv "$M.real" "$M"
+out=$(setpriv --reuid="$U1" --regid="$G1" --init-groups -- "$M" </dev/null 2>&1)
+expect_ne "monitor program run by a user: refused" 0 "$?"
+out=$("$M" </dev/null 3</dev/null 2>&1)
+expect_eq "monitor program run by root without the helper's socket: exit 1" 1 "$?"
+expect_match "... says why" "not the helper's socket" "$out"
+out=$(python3 -c '
+import os, socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+os.dup2(b.fileno(), 3)
+a.send(b"nsm1" + b"\0" * 60)
+os.execv(sys.argv[1], [sys.argv[1]])' "$M" 2>&1)
+expect_eq "monitor program with a forged request: exit 1" 1 "$?"
+expect_match "... says why" "bad request: size" "$out"
+expect_clean "... nothing made"
+run_as nsit1 true
+expect_eq "monitor program back in place: the login works" 0 "$?"
 expect_clean "nothing left at the end"
 
 if [ -n "${NSESSION_SAN:-}" ]; then

@@ -172,6 +172,8 @@ fi
 expect_eq "helper: setuid root in /usr/libexec/nsession" "4755 root root" "$(stat -c '%a %U %G' "$H" 2>&1)"
 expect_eq "keeper program: 0711 root, not setuid" "711 root root" \
 	"$(stat -c '%a %U %G' /usr/libexec/nsession/nsession-keeper 2>&1)"
+expect_eq "monitor program: 0700 root, not setuid" "700 root root" \
+	"$(stat -c '%a %U %G' /usr/libexec/nsession/nsession-monitor 2>&1)"
 expect_match "the package depends on libnftables1 (dlopen'd for nat)" "libnftables1" \
 	"$(dpkg-query -W -f='${Depends}' nsession 2>&1)"
 expect_eq "module in the multiarch security dir" "644 root root" "$(stat -c '%a %U %G' "$MOD" 2>&1)"
