@@ -341,108 +341,134 @@ static void read_traffic(const struct session_record *r, bool active, struct tra
 	t->have_nft = nft_session_counters(r->uid, r->network == NSC_NET_BRIDGE, &t->nft) == 0;
 }
 
-static int cmd_show(const struct passwd *pw, bool json)
-{
+/* What `show` prints, formatted once for both forms. */
+struct show {
 	struct session_record r;
 	struct traffic t;
 	bool active;
 	char age[32], addr[32], host[16], when[64], addr6[56], host6[48];
-	struct tm tm;
-	time_t created;
-	int ret = load_one(pw, &r);
+};
 
-	if (ret)
-		return ret;
-	/* Once: it opens every namespace of the keeper. */
-	active = record_active(&r);
-	read_traffic(&r, active, &t);
-	created = (time_t)r.created;
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&created, &tm));
-	fmt_age(r.created, age, sizeof(age));
-	fmt_address(&r, addr, sizeof(addr));
-	nsc_format_ipv4(r.addr_host, host);
-	fmt_address6(&r, addr6, sizeof(addr6), host6);
+static void show_json(const struct show *v)
+{
+	const struct session_record *r = &v->r;
+	const struct traffic *t = &v->t;
+	bool first = true;
 
-	if (json) {
-		bool first = true;
-		printf("{");
-		json_summary(&r, active, &first);
-		json_knum("gid", r.gid, &first);
-		json_knum("monitor_pid", (unsigned long long)r.monitor_pid, &first);
-		json_key("ns_inodes", &first);
-		printf("{");
-		for (int i = 0, n = 0; i < NSK_COUNT; i++)
-			if (r.namespaces & (1u << i))
-				printf("%s\"%s\":%llu", n++ ? "," : "", nsc_ns_names[i],
-				       (unsigned long long)r.ns_ino[i]);
-		printf("}");
-		json_kstr("veth_host", r.veth_host, &first);
-		json_kstr("bridge", r.bridge, &first);
-		json_kstr("host_address", nsc_net_has_veth(r.network) ? host : "", &first);
-		json_kstr("address6", addr6, &first);
-		json_kstr("host_address6", host6, &first);
-		json_kstr("cgroup", r.cgroup, &first);
-		if (t.have) {
-			json_key("traffic", &first);
-			printf("{\"to_host_bytes\":%llu,\"to_host_packets\":%llu,"
-			       "\"from_host_bytes\":%llu,\"from_host_packets\":%llu}",
-			       (unsigned long long)t.rx_bytes, (unsigned long long)t.rx_packets,
-			       (unsigned long long)t.tx_bytes, (unsigned long long)t.tx_packets);
-		}
-		if (t.have_nft) {
-			json_key("nft_counters", &first);
-			printf("{");
-			for (int i = 0, n = 0; i < NFT_C_COUNT; i++)
-				if (t.nft.found & (1u << i))
-					printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", n++ ? "," : "",
-					       nft_counter_names[i], (unsigned long long)t.nft.c[i].packets,
-					       (unsigned long long)t.nft.c[i].bytes);
-			printf("}");
-		}
-		printf("}\n");
-		return 0;
+	printf("{");
+	json_summary(r, v->active, &first);
+	json_knum("gid", r->gid, &first);
+	json_knum("monitor_pid", (unsigned long long)r->monitor_pid, &first);
+	json_key("ns_inodes", &first);
+	printf("{");
+	for (int i = 0, n = 0; i < NSK_COUNT; i++)
+		if (r->namespaces & (1u << i))
+			printf("%s\"%s\":%llu", n++ ? "," : "", nskinds[i].name,
+			       (unsigned long long)r->ns_ino[i]);
+	printf("}");
+	json_kstr("veth_host", r->veth_host, &first);
+	json_kstr("bridge", r->bridge, &first);
+	json_kstr("host_address", nsc_net_has_veth(r->network) ? v->host : "", &first);
+	json_kstr("address6", v->addr6, &first);
+	json_kstr("host_address6", v->host6, &first);
+	json_kstr("cgroup", r->cgroup, &first);
+	if (t->have) {
+		json_key("traffic", &first);
+		printf("{\"to_host_bytes\":%llu,\"to_host_packets\":%llu,"
+		       "\"from_host_bytes\":%llu,\"from_host_packets\":%llu}",
+		       (unsigned long long)t->rx_bytes, (unsigned long long)t->rx_packets,
+		       (unsigned long long)t->tx_bytes, (unsigned long long)t->tx_packets);
 	}
-	printf("User:        %s (uid %u, gid %u)\n", r.user, r.uid, r.gid);
-	printf("Session:     %s (%s)\n", r.id, active ? "active" : "stale");
-	printf("Created:     %s (%s ago)\n", when, age);
-	printf("Logins:      %u\n", r.logins);
-	printf("Keeper:      %d\nMonitor:     %d\n", (int)r.keeper_pid, (int)r.monitor_pid);
-	printf("Namespaces: ");
-	for (int i = 0; i < NSK_COUNT; i++)
-		if (r.namespaces & (1u << i))
-			printf(" %s:[%llu]", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);
-	printf("\n");
-	switch (r.network) {
+	if (t->have_nft) {
+		json_key("nft_counters", &first);
+		printf("{");
+		for (int i = 0, n = 0; i < NFT_C_COUNT; i++)
+			if (t->nft.found & (1u << i))
+				printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", n++ ? "," : "",
+				       nft_counter_names[i], (unsigned long long)t->nft.c[i].packets,
+				       (unsigned long long)t->nft.c[i].bytes);
+		printf("}");
+	}
+	printf("}\n");
+}
+
+static void show_network(const struct show *v)
+{
+	const struct session_record *r = &v->r;
+
+	switch (r->network) {
 	case NSC_NET_NONE:
 		printf("Network:     none (loopback only)\n");
 		break;
 	case NSC_NET_BRIDGE:
-		printf("Network:     bridge: %s on %s, session %s via %s\n", r.veth_host, r.bridge,
-		       addr, host);
+		printf("Network:     bridge: %s on %s, session %s via %s\n", r->veth_host, r->bridge,
+		       v->addr, v->host);
 		break;
 	default:
-		printf("Network:     %s: %s %s, session %s\n", nsc_netmode_names[r.network],
-		       r.veth_host, host, addr);
+		printf("Network:     %s: %s %s, session %s\n", nsc_netmode_names[r->network],
+		       r->veth_host, v->host, v->addr);
 		break;
 	}
-	if (addr6[0])
-		printf("IPv6:        session %s via %s\n", addr6, host6);
-	if (t.have)
+	if (v->addr6[0])
+		printf("IPv6:        session %s via %s\n", v->addr6, v->host6);
+}
+
+static void show_text(const struct show *v)
+{
+	const struct session_record *r = &v->r;
+	const struct traffic *t = &v->t;
+
+	printf("User:        %s (uid %u, gid %u)\n", r->user, r->uid, r->gid);
+	printf("Session:     %s (%s)\n", r->id, v->active ? "active" : "stale");
+	printf("Created:     %s (%s ago)\n", v->when, v->age);
+	printf("Logins:      %u\n", r->logins);
+	printf("Keeper:      %d\nMonitor:     %d\n", (int)r->keeper_pid, (int)r->monitor_pid);
+	printf("Namespaces: ");
+	for (int i = 0; i < NSK_COUNT; i++)
+		if (r->namespaces & (1u << i))
+			printf(" %s:[%llu]", nskinds[i].name, (unsigned long long)r->ns_ino[i]);
+	printf("\n");
+	show_network(v);
+	if (t->have)
 		printf("Traffic:     from session %llu bytes (%llu packets), to session %llu bytes "
-		       "(%llu packets)\n", (unsigned long long)t.rx_bytes,
-		       (unsigned long long)t.rx_packets, (unsigned long long)t.tx_bytes,
-		       (unsigned long long)t.tx_packets);
-	if (t.have_nft) {
-		printf("Nftables:    table inet %s%u:", NFT_TABLE_PREFIX, r.uid);
+		       "(%llu packets)\n", (unsigned long long)t->rx_bytes,
+		       (unsigned long long)t->rx_packets, (unsigned long long)t->tx_bytes,
+		       (unsigned long long)t->tx_packets);
+	if (t->have_nft) {
+		printf("Nftables:    table inet %s%u:", NFT_TABLE_PREFIX, r->uid);
 		for (int i = 0; i < NFT_C_COUNT; i++)
-			if (t.nft.found & (1u << i))
+			if (t->nft.found & (1u << i))
 				printf(" %s %llu/%llu", nft_counter_names[i],
-				       (unsigned long long)t.nft.c[i].packets,
-				       (unsigned long long)t.nft.c[i].bytes);
+				       (unsigned long long)t->nft.c[i].packets,
+				       (unsigned long long)t->nft.c[i].bytes);
 		printf(" (packets/bytes)\n");
 	}
-	if (r.cgroup[0])
-		printf("Cgroup:      nsession/%s\n", r.cgroup);
+	if (r->cgroup[0])
+		printf("Cgroup:      nsession/%s\n", r->cgroup);
+}
+
+static int cmd_show(const struct passwd *pw, bool json)
+{
+	static struct show v;
+	struct tm tm;
+	time_t created;
+	int ret = load_one(pw, &v.r);
+
+	if (ret)
+		return ret;
+	/* Once: it opens every namespace of the keeper. */
+	v.active = record_active(&v.r);
+	read_traffic(&v.r, v.active, &v.t);
+	created = (time_t)v.r.created;
+	strftime(v.when, sizeof(v.when), "%Y-%m-%d %H:%M:%S %Z", localtime_r(&created, &tm));
+	fmt_age(v.r.created, v.age, sizeof(v.age));
+	fmt_address(&v.r, v.addr, sizeof(v.addr));
+	nsc_format_ipv4(v.r.addr_host, v.host);
+	fmt_address6(&v.r, v.addr6, sizeof(v.addr6), v.host6);
+	if (json)
+		show_json(&v);
+	else
+		show_text(&v);
 	return 0;
 }
 

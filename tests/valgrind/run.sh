@@ -3,10 +3,11 @@
 # and bad files, a session run, status and terminate. It runs the same build
 # as the setuid install, not setuid (valgrind cannot run a setuid image with
 # its privilege), as root with --user. Every process of a call is checked,
-# including the forked monitor, intermediate and keeper (valgrind follows
-# fork and clone without exec; --trace-children=no only stops at the
-# command's exec), each with its own log. Any memcheck error, or a definite
-# leak, fails the run.
+# including the intermediate, nsession-monitor (exec'd by fd: valgrind
+# follows it, --trace-children=yes) and the keeper (valgrind follows fork
+# and clone), each with its own log; not the command or nsession-keeper
+# (--trace-children-skip). Any memcheck error, or a definite leak, fails
+# the run.
 #
 # Valgrind 3.19 (Debian 12) has no pidfd_open or pidfd_send_signal (ENOSYS,
 # "unhandled amd64-linux syscall: 434"), and the helper needs them to check
@@ -40,7 +41,8 @@ USERS=$U # tables_left (testlib.sh)
 BGPIDS=""
 VGN=0
 VGFLAGS=(--error-exitcode=99 --leak-check=full --show-leak-kinds=definite
-	--errors-for-leak-kinds=definite --track-fds=no --trace-children=no --vgdb=no
+	--errors-for-leak-kinds=definite --track-fds=no --vgdb=no
+	--trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*,/sbin/*,/usr/sbin/*,*/nsession-keeper'
 	--track-origins=yes --num-callers=30 --suppressions="$SRC/tests/valgrind/helper.supp")
 # What memcheck says when it finds an error; checked as well as the closing
 # summary, since a process killed with SIGKILL (the keeper) writes none.
@@ -60,7 +62,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-vg_done() { ! pgrep -f -- "$VH" >/dev/null; }
+vg_done() { ! pgrep -f -- "$VH|--log-file=$T/vg/" >/dev/null; }
 
 # vg DESC ARGS...: the helper under valgrind with ARGS; sets VG_RC and VG_OUT
 # (stdout and stderr), waits for every process of the call (the detached
