@@ -116,7 +116,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 all: $(O)/nsession-helper $(O)/nsession-monitor $(O)/nsession-keeper $(O)/pam_nsession.so $(O)/nsessionctl
 
-$(O)/%.o: %.c $(wildcard conf/*.h lib/*.h helper/*.h)
+$(O)/%.o: %.c $(wildcard conf/*.h lib/*.h helper/*.h ctl/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -146,7 +146,7 @@ $(HELPER_OBJ) $(MONITOR_OBJ): $(O)/pam/helper-path
 # The admin tool (root only, not setuid): the caller's code for reading
 # records, joining and terminating (join.c starts nsession-monitor for a
 # clean-up), the netlink and nft code for `show`.
-CTL_OBJ := $(O)/ctl/nsessionctl.o $(O)/helper/join.o $(O)/helper/netlink.o $(O)/helper/nft.o \
+CTL_OBJ := $(O)/ctl/nsessionctl.o $(O)/ctl/nsessionctl_show.o $(O)/helper/join.o $(O)/helper/netlink.o $(O)/helper/nft.o \
            $(O)/helper/ttyguard.o $(O)/helper/jobctl.o $(O)/helper/userpolicy.o \
            $(SHARED_SRC:%.c=$(O)/%.o) $(if $(FAULT_FILE),$(O)/helper/fault.o)
 $(O)/nsessionctl: $(CTL_OBJ) $(O)/libnscore.a
@@ -197,9 +197,10 @@ check-asan:
 	$(MAKE) check O=$(O)/asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
 # libFuzzer targets (fuzz/README.md), clang only, in their own tree: every
-# object is built with coverage, ASan and UBSan. `make fuzz` runs each target
-# for FUZZ_TIME seconds on a copy of fuzz/corpus/TARGET in $(FUZZ_O)/run/,
-# where crash artifacts go too, and fails if any target finds one.
+# object is built with coverage, ASan and UBSan. `make fuzz` checks the
+# seeds (fuzz-seeds), then runs each target for FUZZ_TIME seconds on a copy
+# of fuzz/corpus/TARGET in $(FUZZ_O)/run/, where crash artifacts go too,
+# and fails if any target finds one.
 FUZZ_TIME    ?= 30
 FUZZ_TARGETS := config subid state args resolv
 FUZZ_O       := $(O)/fuzz
@@ -212,7 +213,21 @@ fuzz-build:
 	$(MAKE) O=$(FUZZ_O) CC=clang OPT="-O1 -fno-omit-frame-pointer" SAN="$(FUZZ_SAN)" \
 	  $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
 
-fuzz: fuzz-build
+# The seed check (fuzz/seedcheck.c, normal compiler, no libFuzzer): every
+# file in fuzz/corpus/TARGET is accepted, or refused with the message,
+# that fuzz/corpus/TARGET.expect says. A seed refused at its first line
+# (say, after a format change) would leave the fuzzer nothing to explore.
+$(O)/seedcheck: fuzz/seedcheck.c $(O)/libnscore.a $(wildcard conf/*.h lib/*.h helper/*.h)
+	$(CC) $(CFLAGS) -o $@ $< $(O)/libnscore.a $(LDFLAGS)
+
+fuzz-seeds: $(O)/seedcheck
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  $(O)/seedcheck $$t fuzz/corpus/$$t fuzz/corpus/$$t.expect || fail=1; \
+	done; exit $$fail
+
+.PHONY: fuzz-seeds
+
+fuzz: fuzz-seeds fuzz-build
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  run=$(FUZZ_O)/run/$$t; rm -rf $$run; mkdir -p $$run/crashes; \
 	  cp -R fuzz/corpus/$$t $$run/corpus; \

@@ -20,6 +20,7 @@
 #ifndef NSCONF_H
 #define NSCONF_H
 
+#include "nskind.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,20 +34,19 @@
 #define NSC_ERR_MAX 256            /* suggested size of err buffers */
 #define NSC_SECTIONS_MAX 10000     /* [defaults] + [user]/[group] sections */
 
+/* The policy's namespace bits are the kinds of lib/nskind.h (their names,
+ * /proc paths, clone flags and join order are there, spelled once). */
 enum nsc_ns {
-	NSC_NS_USER = 1u << 0,
-	NSC_NS_MNT  = 1u << 1,
-	NSC_NS_PID  = 1u << 2,
-	NSC_NS_IPC  = 1u << 3,
-	NSC_NS_UTS  = 1u << 4,
-	NSC_NS_NET  = 1u << 5,
-	NSC_NS_CGROUP = 1u << 6,
+	NSC_NS_USER   = 1u << NSK_USER,
+	NSC_NS_MNT    = 1u << NSK_MNT,
+	NSC_NS_PID    = 1u << NSK_PID,
+	NSC_NS_IPC    = 1u << NSK_IPC,
+	NSC_NS_UTS    = 1u << NSK_UTS,
+	NSC_NS_NET    = 1u << NSK_NET,
+	NSC_NS_CGROUP = 1u << NSK_CGROUP,
 };
-#define NSC_NS_ALL 0x7fu
-#define NSC_NS_COUNT 7
-
-/* Order used everywhere an array is indexed by namespace kind. */
-extern const char *const nsc_ns_names[NSC_NS_COUNT]; /* "user","mnt","pid","ipc","uts","net","cgroup" */
+#define NSC_NS_ALL NSK_ALL
+#define NSC_NS_COUNT NSK_COUNT
 
 enum nsc_identity { NSC_ID_SELF = 0, NSC_ID_ROOT = 1 };
 /* none: loopback only. veth: a veth pair, host end addressed from the pool.

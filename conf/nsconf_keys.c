@@ -5,6 +5,7 @@
  *
  * A key is added here only (and in nsession.conf(5), the example config
  * and fuzz/config.dict, which tests/unit/test_conf_keys.c checks). */
+#include "nskind.h"
 #include "nsconf_priv.h"
 
 #include <errno.h>
@@ -19,10 +20,6 @@
 #define DEFAULT_POOL_PREFIX 16u
 #define DEFAULT_TMP_SIZE "25%"
 #define DEFAULT_TMP_INODES 262144u
-
-const char *const nsc_ns_names[NSC_NS_COUNT] = {
-	"user", "mnt", "pid", "ipc", "uts", "net", "cgroup",
-};
 
 const char *const nsc_netmode_names[NSC_NET_MODES] = { "none", "veth", "bridge", "nat" };
 
@@ -341,14 +338,6 @@ int nsc_parse_value(struct parser *ps, const struct nsc_key *k, char *val,
 
 /* ---- the special values -------------------------------------------------- */
 
-static int ns_index(const char *s)
-{
-	for (int i = 0; i < NSC_NS_COUNT; i++)
-		if (strcmp(s, nsc_ns_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 /* namespaces: space- and/or comma-separated, each once; modifies val. */
 static int parse_namespaces(struct parser *ps, const struct nsc_key *k, char *val,
 			    struct nsc_policy *p)
@@ -359,14 +348,14 @@ static int parse_namespaces(struct parser *ps, const struct nsc_key *k, char *va
 
 	for (char *tok = strtok_r(val, " \t,", &save); tok;
 	     tok = strtok_r(NULL, " \t,", &save)) {
-		int i = ns_index(tok);
+		int i = nsk_by_name(tok);
 		if (i < 0)
 			return nsc_fail(ps, "unknown namespace '%s' in 'namespaces' "
 					"(expected user, mnt, pid, ipc, uts, net, cgroup)",
 					nsc_clip(q, tok));
 		if (mask & (1u << i))
 			return nsc_fail(ps, "duplicate namespace '%s' in 'namespaces'",
-					nsc_ns_names[i]);
+					nskinds[i].name);
 		mask |= 1u << i;
 	}
 	if (mask == 0)

@@ -6,10 +6,14 @@
  * 2. A record that parses must format again (state_format), and the text
  *    must parse back to the same record: abort() on any mismatch. As the
  *    parser accepts only canonical values (no leading zeros, one spelling
- *    per enum), the formatted text also has the input's length.
+ *    per enum), the formatted text also has the input's length. Into a
+ *    buffer one byte too short, state_format gives -ENOSPC and "".
  * 3. The input's first bytes taken as a raw struct session_record (strings
  *    not terminated, any enum value): state_format must refuse it or write
- *    a record that parses back to the same values. */
+ *    a record that parses back to the same values.
+ * 4. state_parse_monitor (what the helper reads of a record state_parse
+ *    refuses, one of another version, say): 0 with a pid > 0, or -EINVAL;
+ *    for a record that parses, the same monitor as state_parse. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,8 +50,26 @@ static int round_trip(const struct session_record *r)
 	if (state_parse(copy, (size_t)len, &back, err, sizeof(err)) != 0 ||
 	    !state_record_equal(r, &back))
 		abort();
+	/* One byte short (no room for the NUL): refused, the buffer left
+	 * empty, nothing written past it (ASan). */
+	if (state_format(r, copy, (size_t)len) != -ENOSPC || copy[0] != '\0')
+		abort();
 	free(copy);
 	return len;
+}
+
+/* The monitor of the record in buf; `parsed`: what state_parse gave, or
+ * NULL if it refused it. */
+static void check_monitor(const char *buf, size_t size, const struct session_record *parsed)
+{
+	pid_t pid = 0;
+	uint64_t start = 0;
+	int r = state_parse_monitor(buf, size, &pid, &start);
+
+	if ((r != 0 && r != -EINVAL) || (r == 0 && pid <= 0))
+		abort();
+	if (parsed && (r != 0 || pid != parsed->monitor_pid || start != parsed->monitor_start))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,6 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 
+	check_monitor(buf, size, r == 0 ? &rec : NULL);
 	if (size >= sizeof(raw)) {
 		memcpy(&raw, data, sizeof(raw));
 		round_trip(&raw);

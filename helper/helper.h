@@ -92,7 +92,7 @@ void state_record_name(uint32_t uid, char out[32]); /* "UID.session" */
 void state_sock_name(uint32_t uid, char out[32]);
 void state_lock_name(uint32_t uid, char out[32]);
 #define STATE_POOL_LOCK "pool.lock"
-#define STATE_LEASE_DIR "leases"  /* leases/UID.INDEX, see state_io.c */
+#define STATE_LEASE_DIR "leases"  /* leases/UID.INDEX, see state_write.c */
 
 /* ---- procfs.c: who a process is ------------------------------------- */
 int proc_starttime(pid_t pid, uint64_t *start);

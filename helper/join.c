@@ -11,7 +11,7 @@
  * (reading the record, creating, tearing down) happens under the user's lock
  * "<uid>.lock" in the state directory. Address allocation additionally
  * holds "pool.lock" from reading the leases until it has made its own
- * lease file "leases/<uid>.<index>" (state_io.c), whose index the record
+ * lease file "leases/<uid>.<index>" (state_write.c), whose index the record
  * names later and which goes with it.
  *
  * Login references: each caller holds one connection to the monitor's

@@ -171,42 +171,47 @@ int write_setgroups_deny(pid_t pid)
  * the session's cgroup and everything it holds is under the limits. The
  * intermediate exits at once; the monitor is a child subreaper, so the
  * keeper becomes its child. Returns the keeper's pid or -errno. */
-pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
-			  int exe_fd, const struct cg_session *cg)
+struct keeper_clone {
+	const struct session_spec *s;
+	unsigned long flags;
+	int *sv, exe_fd;
+	const struct cg_session *cg;
+};
+
+/* The intermediate: into the cgroup, clone the keeper, tell its pid. */
+static int keeper_clone(void *arg, int fd)
 {
-	int pp[2], status, val = -EIO;
+	const struct keeper_clone *k = arg;
+	int val = cg_session_enter_self(k->cg);
+
+	if (val == 0) {
+		/* clone() without a new stack behaves like fork(). */
+		pid_t pid = (pid_t)syscall(SYS_clone, k->flags | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid == 0) {
+			close(fd);
+			close(k->sv[0]);
+			keeper_main(k->s, k->sv[1], k->exe_fd);
+		}
+		val = pid < 0 ? -errno : (int)pid;
+	}
+	(void)!write(fd, &val, sizeof(val));
+	return 0;
+}
+
+pid_t spawn_keeper(const struct session_spec *s, unsigned long flags, int sv[2],
+		   int exe_fd, const struct cg_session *cg)
+{
+	struct keeper_clone k = { .s = s, .flags = flags, .sv = sv, .exe_fd = exe_fd, .cg = cg };
+	int fd, val = -EIO, r;
 	pid_t x;
 
-	if (pipe2(pp, O_CLOEXEC) < 0)
-		return -errno;
-	x = fork();
-	if (x < 0) {
-		val = -errno;
-		close(pp[0]);
-		close(pp[1]);
-		return val;
-	}
-	if (x == 0) {
-		close(pp[0]);
-		val = cg_session_enter_self(cg);
-		if (val == 0) {
-			/* clone() without a new stack behaves like fork(). */
-			pid_t k = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-			if (k == 0) {
-				close(sv[0]);
-				keeper_main(s, sv[1], exe_fd);
-			}
-			val = k < 0 ? -errno : (int)k;
-		}
-		(void)!write(pp[1], &val, sizeof(val));
-		_exit(0);
-	}
-	close(pp[1]);
-	if (read(pp[0], &val, sizeof(val)) != sizeof(val))
+	r = ns_spawn(keeper_clone, &k, false, &x, &fd);
+	if (r < 0)
+		return r;
+	if (ns_read_exact(fd, &val, sizeof(val)) < 0)
 		val = -EIO;
-	close(pp[0]);
-	while (waitpid(x, &status, 0) < 0 && errno == EINTR)
-		;
+	close(fd);
+	(void)ns_wait(x, NULL);
 	return (pid_t)val;
 }
 

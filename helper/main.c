@@ -228,7 +228,7 @@ static int cmd_status(const struct passwd *pw)
 		printf("cgroup=%s/%s\n", "nsession", r.cgroup);
 	for (int i = 0; i < NSC_NS_COUNT; i++)
 		if (r.namespaces & (1u << i))
-			printf("ns_%s=%llu\n", nsc_ns_names[i], (unsigned long long)r.ns_ino[i]);
+			printf("ns_%s=%llu\n", nskinds[i].name, (unsigned long long)r.ns_ino[i]);
 	return 0;
 }
 

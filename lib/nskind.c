@@ -23,14 +23,10 @@ const struct nskind nskinds[NSK_COUNT] = {
 	[NSK_CGROUP] = { "cgroup", "/proc/self/ns/cgroup", CLONE_NEWCGROUP, 4, 0xEFFFFFFBu },
 };
 
-/* The policy's bits and the wire's order are this table's. */
-_Static_assert(NSC_NS_COUNT == NSK_COUNT, "nsconf.h namespace count");
+/* The wire to pam_nsession carries one fd per kind in this order, and the
+ * record one ns_ field per kind (nsconf.h's bits are defined from these). */
 _Static_assert(NSP_NS_KINDS == NSK_COUNT, "pamwire.h namespace count");
-_Static_assert(NSC_NS_ALL == NSK_ALL, "nsconf.h namespace mask");
-_Static_assert(NSC_NS_USER == 1u << NSK_USER && NSC_NS_MNT == 1u << NSK_MNT &&
-	       NSC_NS_PID == 1u << NSK_PID && NSC_NS_IPC == 1u << NSK_IPC &&
-	       NSC_NS_UTS == 1u << NSK_UTS && NSC_NS_NET == 1u << NSK_NET &&
-	       NSC_NS_CGROUP == 1u << NSK_CGROUP, "nsconf.h namespace bits");
+_Static_assert(NSC_NS_COUNT == NSK_COUNT && NSC_NS_ALL == NSK_ALL, "nsconf.h namespace bits");
 
 int nsk_by_name(const char *name)
 {

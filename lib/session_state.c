@@ -1,11 +1,15 @@
 /* session_state.c — format and parse the per-session record (pure code; the
- * file I/O lives elsewhere). See session_state.h. */
+ * file I/O lives elsewhere). See session_state.h.
+ *
+ * One table, `fields`, says everything about a key: its name, how its value
+ * is written and read, where it lives in struct session_record and what
+ * values are valid. state_format, state_parse, state_record_equal and
+ * state_parse_monitor only loop over it. */
 #include "session_state.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,75 +19,188 @@
 #include "template.h"
 #include "util.h"
 
-/* Keys in the order state_format writes them. K_NS + i is "ns_" followed by
- * nsc_ns_names[i]. */
-enum key {
-	K_VERSION, K_USER, K_UID, K_GID, K_ID,
-	K_KEEPER_PID, K_KEEPER_START, K_MONITOR_PID, K_MONITOR_START,
-	K_NAMESPACES, K_NS_DEV,
-	K_NS, K_NS_END = K_NS + NSC_NS_COUNT - 1,
-	K_NETWORK, K_VETH_HOST, K_BRIDGE, K_ADDR_HOST, K_ADDR_PEER, K_PREFIX, K_POOL_INDEX,
-	K_ADDR6_HOST, K_ADDR6_PEER, K_PREFIX6,
-	K_CGROUP, K_IDENTITY, K_NO_NEW_PRIVS, K_BUILD, K_CREATED, K_LOGINS,
-	K_COUNT
-};
-
-static const char *const key_names[K_COUNT] = {
-	[K_VERSION] = "version",
-	[K_USER] = "user",
-	[K_UID] = "uid",
-	[K_GID] = "gid",
-	[K_ID] = "id",
-	[K_KEEPER_PID] = "keeper_pid",
-	[K_KEEPER_START] = "keeper_start",
-	[K_MONITOR_PID] = "monitor_pid",
-	[K_MONITOR_START] = "monitor_start",
-	[K_NAMESPACES] = "namespaces",
-	[K_NS_DEV] = "ns_dev",
-	/* K_NS .. K_NS_END: built from nsc_ns_names */
-	[K_NETWORK] = "network",
-	[K_VETH_HOST] = "veth_host",
-	[K_BRIDGE] = "bridge",
-	[K_ADDR_HOST] = "addr_host",
-	[K_ADDR_PEER] = "addr_peer",
-	[K_PREFIX] = "prefix",
-	[K_POOL_INDEX] = "pool_index",
-	[K_ADDR6_HOST] = "addr6_host",
-	[K_ADDR6_PEER] = "addr6_peer",
-	[K_PREFIX6] = "prefix6",
-	[K_CGROUP] = "cgroup",
-	[K_IDENTITY] = "identity",
-	[K_NO_NEW_PRIVS] = "no_new_privs",
-	[K_BUILD] = "build",
-	[K_CREATED] = "created",
-	[K_LOGINS] = "logins",
-};
-
 /* At most this many login references (the monitor's MAX_LOGINS). */
 #define LOGINS_MAX 1024
 
-#define KEY_MAX 32
 /* Longest value we write: the namespace list, or a 20-digit number. */
 #define VALUE_MAX 64
 
-static void key_name(int k, char out[KEY_MAX])
+/* How a value is written and read. */
+enum ftype {
+	F_VERSION,	/* no storage: STATE_VERSION itself */
+	F_UINT,		/* unsigned integer of `size` bytes, decimal; valid up to `max` */
+	F_SINT,		/* signed integer of `size` bytes, decimal, never negative in
+			 * the text; valid from `min` */
+	F_TEXT,		/* char[size], NUL-terminated; valid if `valid` says so */
+	F_ENUM,		/* an enum or bool: `names[value]`, values 0..max */
+	F_NSSET,	/* NSC_NS_* mask: comma list of nskinds[].name, at least one */
+	F_IPV4,		/* uint32_t in host byte order: dotted quad */
+	F_IPV6,		/* uint8_t[16], network byte order: inet_ntop's text */
+};
+
+struct field {
+	const char *name;
+	enum ftype type;
+	/* The first format version with this key. Records of a version carry
+	 * exactly the keys with since <= version; only STATE_VERSION is read
+	 * (an older record is refused, see state_parse_monitor for what is
+	 * kept of it), so today every key is written and required. */
+	int since;
+	size_t off, size;	/* in struct session_record */
+	uint64_t max;		/* F_UINT, F_ENUM: largest valid value */
+	int64_t min;		/* F_SINT: smallest valid value */
+	bool (*valid)(const char *s);	/* F_TEXT */
+	const char *const *names;	/* F_ENUM */
+	const char *why;	/* what field_check says about an invalid value */
+};
+
+static bool ifname_or_empty(const char *s)
 {
-	if (k >= K_NS && k <= K_NS_END)
-		snprintf(out, KEY_MAX, "ns_%s", nsc_ns_names[k - K_NS]);
-	else
-		snprintf(out, KEY_MAX, "%s", key_names[k]);
+	return s[0] == '\0' || valid_ifname(s);
 }
 
-static int key_lookup(const char *key)
+static bool cgroup_or_empty(const char *s)
 {
-	char name[KEY_MAX];
+	return s[0] == '\0' || state_valid_cgroup(s);
+}
 
-	for (int k = 0; k < K_COUNT; k++) {
-		key_name(k, name);
-		if (strcmp(key, name) == 0)
-			return k;
+static const char *const identity_names[] = { [NSC_ID_SELF] = "self", [NSC_ID_ROOT] = "root" };
+static const char *const yes_no[] = { "no", "yes" };
+
+#define KEY(n, t, v) .name = n, .type = t, .since = v
+#define AT(member) \
+	.off = offsetof(struct session_record, member), \
+	.size = sizeof(((struct session_record *)0)->member)
+#define U64(n, v, member) { KEY(n, F_UINT, v), AT(member), .max = UINT64_MAX }
+/* ns_<nskinds[i].name>: tests/unit/test_state.c checks the names. */
+#define NS_INO(n, v, i) U64(n, v, ns_ino[i])
+#define PID(n, member) { KEY(n, F_SINT, 1), AT(member), .min = 1, .why = "not a valid pid" }
+#define IFNAME(n, v, member) \
+	{ KEY(n, F_TEXT, v), AT(member), .valid = ifname_or_empty, .why = "not a valid interface name" }
+
+/* In the order state_format writes them. */
+static const struct field fields[] = {
+	{ KEY("version", F_VERSION, 1) },
+	{ KEY("user", F_TEXT, 1), AT(user), .valid = ns_valid_username, .why = "not a valid user name" },
+	{ KEY("uid", F_UINT, 1), AT(uid), .max = UINT32_MAX - 1, .why = "not a valid id" },
+	{ KEY("gid", F_UINT, 1), AT(gid), .max = UINT32_MAX - 1, .why = "not a valid id" },
+	{ KEY("id", F_TEXT, 2), AT(id), .valid = state_valid_id, .why = "not a valid session id" },
+	PID("keeper_pid", keeper_pid),
+	U64("keeper_start", 1, keeper_start),
+	PID("monitor_pid", monitor_pid),
+	U64("monitor_start", 1, monitor_start),
+	{ KEY("namespaces", F_NSSET, 1), AT(namespaces), .why = "not a valid namespace set" },
+	U64("ns_dev", 1, ns_dev),
+	NS_INO("ns_user", 1, 0), NS_INO("ns_mnt", 1, 1), NS_INO("ns_pid", 1, 2),
+	NS_INO("ns_ipc", 1, 3), NS_INO("ns_uts", 1, 4), NS_INO("ns_net", 1, 5),
+	NS_INO("ns_cgroup", 2, 6),
+	{ KEY("network", F_ENUM, 1), AT(network), .max = NSC_NET_MODES - 1,
+	  .names = nsc_netmode_names, .why = "not a valid network mode" },
+	IFNAME("veth_host", 1, veth_host),
+	IFNAME("bridge", 2, bridge),
+	{ KEY("addr_host", F_IPV4, 1), AT(addr_host) },
+	{ KEY("addr_peer", F_IPV4, 1), AT(addr_peer) },
+	{ KEY("prefix", F_UINT, 1), AT(prefix), .max = 32, .why = "not a valid prefix length" },
+	{ KEY("pool_index", F_UINT, 1), AT(pool_index), .max = UINT32_MAX },
+	{ KEY("addr6_host", F_IPV6, 4), AT(addr6_host) },
+	{ KEY("addr6_peer", F_IPV6, 4), AT(addr6_peer) },
+	{ KEY("prefix6", F_UINT, 4), AT(prefix6), .max = 128, .why = "not a valid prefix length" },
+	{ KEY("cgroup", F_TEXT, 2), AT(cgroup), .valid = cgroup_or_empty,
+	  .why = "not a valid cgroup name" },
+	{ KEY("identity", F_ENUM, 3), AT(identity), .max = 1, .names = identity_names,
+	  .why = "not a valid identity" },
+	{ KEY("no_new_privs", F_ENUM, 3), AT(no_new_privs), .max = 1, .names = yes_no,
+	  .why = "neither yes nor no" },
+	{ KEY("build", F_TEXT, 3), AT(build), .valid = state_valid_id,
+	  .why = "not a valid build fingerprint" },
+	{ KEY("created", F_SINT, 1), AT(created), .min = 0, .why = "negative time" },
+	{ KEY("logins", F_UINT, 2), AT(logins), .max = LOGINS_MAX, .why = "too many logins" },
+};
+
+#define FIELDS NS_ARRAY_SIZE(fields)
+
+_Static_assert(NSC_NS_COUNT == 7, "one ns_ field per nskinds[].name entry");
+_Static_assert(sizeof(uint32_t) == sizeof(unsigned) && sizeof(pid_t) == 4 &&
+	       sizeof(enum nsc_netmode) == 4 && sizeof(enum nsc_identity) == 4 &&
+	       sizeof(bool) == 1, "field sizes get_uint and put_uint know");
+
+const char *state_key_name(size_t i)
+{
+	return i < FIELDS ? fields[i].name : NULL;
+}
+
+/* Keys of records of STATE_VERSION (see `since`). */
+static bool current(const struct field *f)
+{
+	return f->since <= STATE_VERSION;
+}
+
+static const struct field *field_named(const char *name)
+{
+	for (size_t i = 0; i < FIELDS; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+/* ---- values in the record ----
+ * Through memcpy, by size: one accessor for every integer type in the
+ * struct, and no load of a bool or enum as such, which a raw record (the
+ * fuzzer's) may fill with a value the type cannot hold. */
+
+static uint64_t get_uint(const void *p, size_t size)
+{
+	uint8_t u8;
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (size) {
+	case 1:
+		memcpy(&u8, p, 1);
+		return u8;
+	case 4:
+		memcpy(&u32, p, 4);
+		return u32;
+	default:
+		memcpy(&u64, p, 8);
+		return u64;
 	}
-	return -1;
+}
+
+static int64_t get_sint(const void *p, size_t size)
+{
+	int32_t s32;
+	int64_t s64;
+
+	if (size == 4) {
+		memcpy(&s32, p, 4);
+		return s32;
+	}
+	memcpy(&s64, p, 8);
+	return s64;
+}
+
+/* `v` fits (the parser checked it against limit()). */
+static void put_uint(void *p, size_t size, uint64_t v)
+{
+	uint8_t u8 = (uint8_t)v;
+	uint32_t u32 = (uint32_t)v;
+
+	if (size == 1)
+		memcpy(p, &u8, 1);
+	else if (size == 4)
+		memcpy(p, &u32, 4);
+	else
+		memcpy(p, &v, 8);
+}
+
+/* The largest value the parser takes for a number: what the field holds
+ * (a signed one, never negative). */
+static uint64_t limit(const struct field *f)
+{
+	uint64_t lim = f->size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * f->size)) - 1;
+
+	return f->type == F_SINT ? lim >> 1 : lim;
 }
 
 /* ---- checks shared by format and parse ---- */
@@ -108,91 +225,34 @@ bool state_valid_cgroup(const char *s)
 	return n >= 1 && n <= STATE_CGROUP_MAX && s[0] != '-';
 }
 
-/* An interface name, or empty. */
-static bool valid_ifname_or_empty(const char *s, size_t size)
+/* Checks one field on its own. Returns NULL or what is wrong. A record to
+ * format may hold anything (the fuzzer gives raw bytes): strings are looked
+ * at only once they are known to be terminated. */
+static const char *field_check(const struct session_record *r, const struct field *f)
 {
-	if (!memchr(s, '\0', size))
-		return false;
-	return s[0] == '\0' || valid_ifname(s);
-}
+	const char *p = (const char *)r + f->off;
+	uint64_t m;
+	bool ok = true;
 
-/* Checks one field on its own. Returns NULL or what is wrong. */
-static const char *field_check(const struct session_record *r, int k)
-{
-	switch (k) {
-	case K_USER:
-		if (!memchr(r->user, '\0', sizeof(r->user)) || !ns_valid_username(r->user))
-			return "not a valid user name";
+	switch (f->type) {
+	case F_UINT:
+	case F_ENUM:
+		ok = get_uint(p, f->size) <= f->max;
 		break;
-	case K_UID:
-		if (r->uid == UINT32_MAX)
-			return "not a valid id";
+	case F_SINT:
+		ok = get_sint(p, f->size) >= f->min;
 		break;
-	case K_GID:
-		if (r->gid == UINT32_MAX)
-			return "not a valid id";
+	case F_TEXT:
+		ok = memchr(p, '\0', f->size) && f->valid(p);
 		break;
-	case K_ID:
-		if (!memchr(r->id, '\0', sizeof(r->id)) || !state_valid_id(r->id))
-			return "not a valid session id";
-		break;
-	case K_BUILD:
-		if (!memchr(r->build, '\0', sizeof(r->build)) || !state_valid_id(r->build))
-			return "not a valid build fingerprint";
-		break;
-	case K_IDENTITY:
-		if (r->identity != NSC_ID_SELF && r->identity != NSC_ID_ROOT)
-			return "not a valid identity";
-		break;
-	case K_KEEPER_PID:
-		if (r->keeper_pid <= 0)
-			return "not a valid pid";
-		break;
-	case K_MONITOR_PID:
-		if (r->monitor_pid <= 0)
-			return "not a valid pid";
-		break;
-	case K_NAMESPACES:
-		if (r->namespaces == 0 || (r->namespaces & ~NSC_NS_ALL))
-			return "not a valid namespace set";
-		break;
-	case K_NETWORK:
-		if ((unsigned)r->network >= NSC_NET_MODES)
-			return "not a valid network mode";
-		break;
-	case K_VETH_HOST:
-		if (!valid_ifname_or_empty(r->veth_host, sizeof(r->veth_host)))
-			return "not a valid interface name";
-		break;
-	case K_BRIDGE:
-		if (!valid_ifname_or_empty(r->bridge, sizeof(r->bridge)))
-			return "not a valid interface name";
-		break;
-	case K_CGROUP:
-		if (!memchr(r->cgroup, '\0', sizeof(r->cgroup)) ||
-		    (r->cgroup[0] && !state_valid_cgroup(r->cgroup)))
-			return "not a valid cgroup name";
-		break;
-	case K_LOGINS:
-		if (r->logins > LOGINS_MAX)
-			return "too many logins";
-		break;
-	case K_PREFIX:
-		if (r->prefix > 32)
-			return "not a valid prefix length";
-		break;
-	case K_PREFIX6:
-		if (r->prefix6 > 128)
-			return "not a valid prefix length";
-		break;
-	case K_CREATED:
-		if (r->created < 0)
-			return "negative time";
+	case F_NSSET:
+		m = get_uint(p, f->size);
+		ok = m != 0 && !(m & ~(uint64_t)NSC_NS_ALL);
 		break;
 	default:
 		break;
 	}
-	return NULL;
+	return ok ? NULL : f->why;
 }
 
 /* Checks the fields against each other. Returns NULL or what is wrong. */
@@ -239,7 +299,7 @@ static void format_ipv6(const uint8_t a[16], char out[VALUE_MAX])
 		snprintf(out, VALUE_MAX, "?"); /* not reached: VALUE_MAX > INET6_ADDRSTRLEN */
 }
 
-static void format_namespaces(unsigned mask, char out[VALUE_MAX])
+static void format_namespaces(uint64_t mask, char out[VALUE_MAX])
 {
 	size_t pos = 0;
 
@@ -248,96 +308,40 @@ static void format_namespaces(unsigned mask, char out[VALUE_MAX])
 		if (!(mask & (1u << i)))
 			continue;
 		pos += (size_t)snprintf(out + pos, VALUE_MAX - pos, "%s%s",
-					pos ? "," : "", nsc_ns_names[i]);
+					pos ? "," : "", nskinds[i].name);
 	}
 }
 
-static void format_value(const struct session_record *r, int k, char out[VALUE_MAX])
+/* The text of a value that field_check passed. */
+static void format_value(const struct session_record *r, const struct field *f,
+			 char out[VALUE_MAX])
 {
-	switch (k) {
-	case K_VERSION:
+	const char *p = (const char *)r + f->off;
+
+	switch (f->type) {
+	case F_VERSION:
 		snprintf(out, VALUE_MAX, "%d", STATE_VERSION);
 		break;
-	case K_USER:
-		snprintf(out, VALUE_MAX, "%s", r->user);
+	case F_UINT:
+		snprintf(out, VALUE_MAX, "%" PRIu64, get_uint(p, f->size));
 		break;
-	case K_UID:
-		snprintf(out, VALUE_MAX, "%" PRIu32, r->uid);
+	case F_SINT:
+		snprintf(out, VALUE_MAX, "%" PRId64, get_sint(p, f->size));
 		break;
-	case K_GID:
-		snprintf(out, VALUE_MAX, "%" PRIu32, r->gid);
+	case F_TEXT:
+		snprintf(out, VALUE_MAX, "%s", p);
 		break;
-	case K_ID:
-		snprintf(out, VALUE_MAX, "%s", r->id);
+	case F_ENUM:
+		snprintf(out, VALUE_MAX, "%s", f->names[get_uint(p, f->size)]);
 		break;
-	case K_KEEPER_PID:
-		snprintf(out, VALUE_MAX, "%d", (int)r->keeper_pid);
+	case F_NSSET:
+		format_namespaces(get_uint(p, f->size), out);
 		break;
-	case K_KEEPER_START:
-		snprintf(out, VALUE_MAX, "%" PRIu64, r->keeper_start);
+	case F_IPV4:
+		nsc_format_ipv4((uint32_t)get_uint(p, f->size), out);
 		break;
-	case K_MONITOR_PID:
-		snprintf(out, VALUE_MAX, "%d", (int)r->monitor_pid);
-		break;
-	case K_MONITOR_START:
-		snprintf(out, VALUE_MAX, "%" PRIu64, r->monitor_start);
-		break;
-	case K_NAMESPACES:
-		format_namespaces(r->namespaces, out);
-		break;
-	case K_NS_DEV:
-		snprintf(out, VALUE_MAX, "%" PRIu64, r->ns_dev);
-		break;
-	case K_NETWORK:
-		snprintf(out, VALUE_MAX, "%s", nsc_netmode_names[r->network]);
-		break;
-	case K_VETH_HOST:
-		snprintf(out, VALUE_MAX, "%s", r->veth_host);
-		break;
-	case K_BRIDGE:
-		snprintf(out, VALUE_MAX, "%s", r->bridge);
-		break;
-	case K_CGROUP:
-		snprintf(out, VALUE_MAX, "%s", r->cgroup);
-		break;
-	case K_IDENTITY:
-		snprintf(out, VALUE_MAX, "%s", r->identity == NSC_ID_ROOT ? "root" : "self");
-		break;
-	case K_NO_NEW_PRIVS:
-		snprintf(out, VALUE_MAX, "%s", r->no_new_privs ? "yes" : "no");
-		break;
-	case K_BUILD:
-		snprintf(out, VALUE_MAX, "%s", r->build);
-		break;
-	case K_LOGINS:
-		snprintf(out, VALUE_MAX, "%" PRIu32, r->logins);
-		break;
-	case K_ADDR_HOST:
-		nsc_format_ipv4(r->addr_host, out);
-		break;
-	case K_ADDR_PEER:
-		nsc_format_ipv4(r->addr_peer, out);
-		break;
-	case K_PREFIX:
-		snprintf(out, VALUE_MAX, "%u", r->prefix);
-		break;
-	case K_POOL_INDEX:
-		snprintf(out, VALUE_MAX, "%" PRIu32, r->pool_index);
-		break;
-	case K_ADDR6_HOST:
-		format_ipv6(r->addr6_host, out);
-		break;
-	case K_ADDR6_PEER:
-		format_ipv6(r->addr6_peer, out);
-		break;
-	case K_PREFIX6:
-		snprintf(out, VALUE_MAX, "%u", r->prefix6);
-		break;
-	case K_CREATED:
-		snprintf(out, VALUE_MAX, "%" PRId64, r->created);
-		break;
-	default: /* K_NS .. K_NS_END */
-		snprintf(out, VALUE_MAX, "%" PRIu64, r->ns_ino[k - K_NS]);
+	case F_IPV6:
+		format_ipv6((const uint8_t *)p, out);
 		break;
 	}
 }
@@ -346,21 +350,22 @@ int state_format(const struct session_record *r, char *buf, size_t len)
 {
 	size_t pos = 0;
 
-	for (int k = 0; k < K_COUNT; k++)
-		if (field_check(r, k))
+	for (size_t i = 0; i < FIELDS; i++)
+		if (field_check(r, &fields[i]))
 			return -EINVAL;
 	if (record_check(r))
 		return -EINVAL;
 	if (len == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
-	for (int k = 0; k < K_COUNT; k++) {
-		char name[KEY_MAX], value[VALUE_MAX];
+	for (size_t i = 0; i < FIELDS; i++) {
+		char value[VALUE_MAX];
 		int w;
 
-		key_name(k, name);
-		format_value(r, k, value);
-		w = snprintf(buf + pos, len - pos, "%s=%s\n", name, value);
+		if (!current(&fields[i]))
+			continue;
+		format_value(r, &fields[i], value);
+		w = snprintf(buf + pos, len - pos, "%s=%s\n", fields[i].name, value);
 		if (w < 0 || (size_t)w >= len - pos) {
 			buf[0] = '\0';
 			return -ENOSPC;
@@ -372,8 +377,8 @@ int state_format(const struct session_record *r, char *buf, size_t len)
 
 /* ---- parse ---- */
 
-/* Comma list of nsc_ns_names, each at most once, at least one. */
-static int parse_namespaces(const char *s, unsigned *mask)
+/* Comma list of nskinds[].name, each at most once, at least one. */
+static int parse_namespaces(const char *s, uint64_t *mask)
 {
 	char tmp[VALUE_MAX];
 	char *p = tmp;
@@ -389,7 +394,7 @@ static int parse_namespaces(const char *s, unsigned *mask)
 		if (comma)
 			*comma = '\0';
 		for (int i = 0; i < NSC_NS_COUNT; i++)
-			if (strcmp(p, nsc_ns_names[i]) == 0)
+			if (strcmp(p, nskinds[i].name) == 0)
 				found = i;
 		if (found < 0 || (m & (1u << found)))
 			return -EINVAL;
@@ -399,16 +404,6 @@ static int parse_namespaces(const char *s, unsigned *mask)
 		p = comma + 1;
 	}
 	*mask = m;
-	return 0;
-}
-
-static int parse_pid(const char *s, pid_t *out)
-{
-	uint32_t v;
-
-	if (ns_parse_u32(s, &v) < 0 || v > INT_MAX)
-		return -EINVAL;
-	*out = (pid_t)v;
 	return 0;
 }
 
@@ -427,98 +422,47 @@ static int parse_ipv6(const char *s, uint8_t out[16])
 	return 0;
 }
 
-static int copy_text(char *dst, size_t size, const char *v)
+/* Parses the text of one value into `r`. Syntax only (and what the field
+ * can hold); field_check and record_check judge the result. */
+static int parse_value(struct session_record *r, const struct field *f, const char *v)
 {
-	size_t n = strlen(v);
+	char *p = (char *)r + f->off;
+	uint64_t u = 0;
+	uint32_t a4;
 
-	if (n >= size)
-		return -EINVAL;
-	memcpy(dst, v, n + 1);
-	return 0;
-}
-
-/* Parses the text of one value into `r`. Syntax only; field_check and
- * record_check judge the result. */
-static int parse_value(struct session_record *r, int k, const char *v)
-{
-	uint32_t u32;
-	uint64_t u64;
-
-	switch (k) {
-	case K_VERSION:
-		if (ns_parse_u32(v, &u32) < 0 || u32 != STATE_VERSION)
+	switch (f->type) {
+	case F_VERSION:
+		return ns_parse_u64(v, &u) == 0 && u == STATE_VERSION ? 0 : -EINVAL;
+	case F_UINT:
+	case F_SINT:
+		if (ns_parse_u64(v, &u) < 0 || u > limit(f))
 			return -EINVAL;
-		return 0;
-	case K_USER:
-		return copy_text(r->user, sizeof(r->user), v);
-	case K_UID:
-		return ns_parse_u32(v, &r->uid);
-	case K_GID:
-		return ns_parse_u32(v, &r->gid);
-	case K_ID:
-		return copy_text(r->id, sizeof(r->id), v);
-	case K_KEEPER_PID:
-		return parse_pid(v, &r->keeper_pid);
-	case K_KEEPER_START:
-		return ns_parse_u64(v, &r->keeper_start);
-	case K_MONITOR_PID:
-		return parse_pid(v, &r->monitor_pid);
-	case K_MONITOR_START:
-		return ns_parse_u64(v, &r->monitor_start);
-	case K_NAMESPACES:
-		return parse_namespaces(v, &r->namespaces);
-	case K_NS_DEV:
-		return ns_parse_u64(v, &r->ns_dev);
-	case K_NETWORK:
-		return nsc_netmode_parse(v, &r->network);
-	case K_VETH_HOST:
-		return copy_text(r->veth_host, sizeof(r->veth_host), v);
-	case K_BRIDGE:
-		return copy_text(r->bridge, sizeof(r->bridge), v);
-	case K_CGROUP:
-		return copy_text(r->cgroup, sizeof(r->cgroup), v);
-	case K_IDENTITY:
-		if (strcmp(v, "self") != 0 && strcmp(v, "root") != 0)
+		break;
+	case F_TEXT:
+		if (strlen(v) >= f->size)
 			return -EINVAL;
-		r->identity = strcmp(v, "root") == 0 ? NSC_ID_ROOT : NSC_ID_SELF;
+		memcpy(p, v, strlen(v) + 1);
 		return 0;
-	case K_NO_NEW_PRIVS:
-		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+	case F_ENUM:
+		while (u <= f->max && strcmp(v, f->names[u]) != 0)
+			u++;
+		if (u > f->max)
 			return -EINVAL;
-		r->no_new_privs = strcmp(v, "yes") == 0;
-		return 0;
-	case K_BUILD:
-		return copy_text(r->build, sizeof(r->build), v);
-	case K_LOGINS:
-		return ns_parse_u32(v, &r->logins);
-	case K_ADDR_HOST:
-		return nsc_parse_ipv4(v, &r->addr_host);
-	case K_ADDR_PEER:
-		return nsc_parse_ipv4(v, &r->addr_peer);
-	case K_PREFIX:
-		if (ns_parse_u32(v, &u32) < 0)
+		break;
+	case F_NSSET:
+		if (parse_namespaces(v, &u) < 0)
 			return -EINVAL;
-		r->prefix = u32;
-		return 0;
-	case K_POOL_INDEX:
-		return ns_parse_u32(v, &r->pool_index);
-	case K_ADDR6_HOST:
-		return parse_ipv6(v, r->addr6_host);
-	case K_ADDR6_PEER:
-		return parse_ipv6(v, r->addr6_peer);
-	case K_PREFIX6:
-		if (ns_parse_u32(v, &u32) < 0)
+		break;
+	case F_IPV4:
+		if (nsc_parse_ipv4(v, &a4) < 0)
 			return -EINVAL;
-		r->prefix6 = u32;
-		return 0;
-	case K_CREATED:
-		if (ns_parse_u64(v, &u64) < 0 || u64 > INT64_MAX)
-			return -EINVAL;
-		r->created = (int64_t)u64;
-		return 0;
-	default: /* K_NS .. K_NS_END */
-		return ns_parse_u64(v, &r->ns_ino[k - K_NS]);
+		u = a4;
+		break;
+	case F_IPV6:
+		return parse_ipv6(v, (uint8_t *)p);
 	}
+	put_uint(p, f->size, u);
+	return 0;
 }
 
 static int perr(char *err, size_t errlen, size_t lineno, const char *fmt, ...)
@@ -542,12 +486,49 @@ static int perr(char *err, size_t errlen, size_t lineno, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* Line `lineno` of the record, `linelen` bytes at `start` and ended by a
+ * newline if `nl`: "key=value" of a key not in `seen`, into `r`. */
+static int parse_line(const char *start, size_t linelen, bool nl, size_t lineno,
+		      struct session_record *r, bool seen[], char *err, size_t errlen)
+{
+	char line[STATE_LINE_MAX + 1];
+	const struct field *f;
+	const char *why;
+	char *eq;
+
+	if (linelen > STATE_LINE_MAX)
+		return perr(err, errlen, lineno, "line longer than %d characters", STATE_LINE_MAX);
+	if (memchr(start, '\0', linelen))
+		return perr(err, errlen, lineno, "NUL byte");
+	if (!nl)
+		return perr(err, errlen, lineno, "no newline at end of file (truncated?)");
+	if (linelen == 0)
+		return perr(err, errlen, lineno, "empty line");
+	memcpy(line, start, linelen);
+	line[linelen] = '\0';
+	eq = strchr(line, '=');
+	if (!eq)
+		return perr(err, errlen, lineno, "expected key=value");
+	*eq = '\0';
+	f = field_named(line);
+	if (!f || !current(f))
+		return perr(err, errlen, lineno, "unknown key");
+	if (seen[f - fields])
+		return perr(err, errlen, lineno, "duplicate key %s", f->name);
+	seen[f - fields] = true;
+	if (parse_value(r, f, eq + 1) < 0)
+		return perr(err, errlen, lineno, "bad value for %s", f->name);
+	why = field_check(r, f);
+	if (why)
+		return perr(err, errlen, lineno, "%s: %s", f->name, why);
+	return 0;
+}
+
 int state_parse(const char *buf, size_t len, struct session_record *out,
 		char *err, size_t errlen)
 {
 	struct session_record r;
-	bool seen[K_COUNT] = { false };
-	char name[KEY_MAX];
+	bool seen[FIELDS] = { false };
 	const char *why;
 	size_t pos = 0, lineno = 0;
 
@@ -558,49 +539,17 @@ int state_parse(const char *buf, size_t len, struct session_record *out,
 		return perr(err, errlen, 0, "file longer than %d bytes", STATE_FILE_MAX);
 
 	while (pos < len) {
-		char line[STATE_LINE_MAX + 1];
 		const char *start = buf + pos;
 		const char *nl = memchr(start, '\n', len - pos);
 		size_t linelen = nl ? (size_t)(nl - start) : len - pos;
-		char *eq;
-		int k;
 
-		lineno++;
 		pos += linelen + 1;
-		if (linelen > STATE_LINE_MAX)
-			return perr(err, errlen, lineno, "line longer than %d characters",
-				    STATE_LINE_MAX);
-		if (memchr(start, '\0', linelen))
-			return perr(err, errlen, lineno, "NUL byte");
-		if (!nl)
-			return perr(err, errlen, lineno, "no newline at end of file (truncated?)");
-		if (linelen == 0)
-			return perr(err, errlen, lineno, "empty line");
-		memcpy(line, start, linelen);
-		line[linelen] = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			return perr(err, errlen, lineno, "expected key=value");
-		*eq = '\0';
-		k = key_lookup(line);
-		if (k < 0)
-			return perr(err, errlen, lineno, "unknown key");
-		key_name(k, name);
-		if (seen[k])
-			return perr(err, errlen, lineno, "duplicate key %s", name);
-		seen[k] = true;
-		if (parse_value(&r, k, eq + 1) < 0)
-			return perr(err, errlen, lineno, "bad value for %s", name);
-		why = field_check(&r, k);
-		if (why)
-			return perr(err, errlen, lineno, "%s: %s", name, why);
+		if (parse_line(start, linelen, nl != NULL, ++lineno, &r, seen, err, errlen) < 0)
+			return -EINVAL;
 	}
-	for (int k = 0; k < K_COUNT; k++) {
-		if (!seen[k]) {
-			key_name(k, name);
-			return perr(err, errlen, 0, "missing key %s", name);
-		}
-	}
+	for (size_t i = 0; i < FIELDS; i++)
+		if (current(&fields[i]) && !seen[i])
+			return perr(err, errlen, 0, "missing key %s", fields[i].name);
 	why = record_check(&r);
 	if (why)
 		return perr(err, errlen, 0, "inconsistent record: %s", why);
@@ -610,24 +559,14 @@ int state_parse(const char *buf, size_t len, struct session_record *out,
 
 bool state_record_equal(const struct session_record *a, const struct session_record *b)
 {
-	if (strcmp(a->user, b->user) != 0 || strcmp(a->veth_host, b->veth_host) != 0 ||
-	    strcmp(a->id, b->id) != 0 || strcmp(a->bridge, b->bridge) != 0 ||
-	    strcmp(a->cgroup, b->cgroup) != 0 || strcmp(a->build, b->build) != 0 ||
-	    a->identity != b->identity || a->no_new_privs != b->no_new_privs)
-		return false;
-	for (int i = 0; i < NSC_NS_COUNT; i++)
-		if (a->ns_ino[i] != b->ns_ino[i])
+	for (size_t i = 0; i < FIELDS; i++) {
+		const struct field *f = &fields[i];
+		const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+
+		if (f->type == F_TEXT ? strcmp(x, y) != 0 : memcmp(x, y, f->size) != 0)
 			return false;
-	return a->uid == b->uid && a->gid == b->gid &&
-	       a->keeper_pid == b->keeper_pid && a->keeper_start == b->keeper_start &&
-	       a->monitor_pid == b->monitor_pid && a->monitor_start == b->monitor_start &&
-	       a->namespaces == b->namespaces && a->ns_dev == b->ns_dev &&
-	       a->network == b->network && a->addr_host == b->addr_host &&
-	       a->addr_peer == b->addr_peer && a->prefix == b->prefix &&
-	       a->pool_index == b->pool_index && a->created == b->created &&
-	       a->logins == b->logins && a->prefix6 == b->prefix6 &&
-	       memcmp(a->addr6_host, b->addr6_host, sizeof(a->addr6_host)) == 0 &&
-	       memcmp(a->addr6_peer, b->addr6_peer, sizeof(a->addr6_peer)) == 0;
+	}
+	return true;
 }
 
 /* 64-bit FNV-1a: a fingerprint, not a secret (the record is root's). */
@@ -642,26 +581,37 @@ void state_build_hash(const char *text, char out[STATE_ID_LEN + 1])
 	snprintf(out, STATE_ID_LEN + 1, "%016" PRIx64, h);
 }
 
+/* Only the monitor_pid= and monitor_start= lines count, read and checked
+ * as state_parse does; a later one wins, an empty value or one of
+ * VALUE_MAX bytes or more is passed over. */
 int state_parse_monitor(const char *buf, size_t len, pid_t *pid, uint64_t *start)
 {
-	bool have_pid = false, have_start = false;
+	const struct field *want[2] = { field_named("monitor_pid"), field_named("monitor_start") };
+	bool have[2] = { false, false };
+	struct session_record r;
 	size_t pos = 0;
 
+	memset(&r, 0, sizeof(r));
 	while (pos < len) {
 		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - line) : len - pos;
 		char val[VALUE_MAX];
 
 		pos += n + 1;
-		if (n > 12 && n - 12 < sizeof(val) && memcmp(line, "monitor_pid=", 12) == 0) {
-			memcpy(val, line + 12, n - 12);
-			val[n - 12] = '\0';
-			have_pid = parse_pid(val, pid) == 0 && *pid > 0;
-		} else if (n > 14 && n - 14 < sizeof(val) && memcmp(line, "monitor_start=", 14) == 0) {
-			memcpy(val, line + 14, n - 14);
-			val[n - 14] = '\0';
-			have_start = ns_parse_u64(val, start) == 0;
+		for (int i = 0; i < 2; i++) {
+			size_t k = strlen(want[i]->name) + 1; /* with the '=' */
+
+			if (n <= k || n - k >= sizeof(val) || memcmp(line, want[i]->name, k - 1) != 0 ||
+			    line[k - 1] != '=')
+				continue;
+			memcpy(val, line + k, n - k);
+			val[n - k] = '\0';
+			have[i] = parse_value(&r, want[i], val) == 0 && !field_check(&r, want[i]);
 		}
 	}
-	return have_pid && have_start ? 0 : -EINVAL;
+	if (!have[0] || !have[1])
+		return -EINVAL;
+	*pid = r.monitor_pid;
+	*start = r.monitor_start;
+	return 0;
 }

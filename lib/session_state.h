@@ -63,7 +63,7 @@ struct session_record {
 	uint64_t monitor_start;
 	unsigned namespaces;                /* NSC_NS_* mask */
 	uint64_t ns_dev;
-	uint64_t ns_ino[NSC_NS_COUNT];      /* indexed like nsc_ns_names */
+	uint64_t ns_ino[NSC_NS_COUNT];      /* indexed like nskinds[].name */
 	enum nsc_netmode network;
 	char veth_host[16];
 	char bridge[16];
@@ -105,6 +105,10 @@ int state_parse_monitor(const char *buf, size_t len, pid_t *pid, uint64_t *start
 /* The build fingerprint of `text` (a canonical description of how a
  * session is built): STATE_ID_LEN lowercase hex digits. */
 void state_build_hash(const char *text, char out[STATE_ID_LEN + 1]);
+
+/* The keys of a record in the order state_format writes them: the i-th,
+ * or NULL past the last (tests check the fuzz dictionary against them). */
+const char *state_key_name(size_t i);
 
 /* Every field equal (what a format/parse round trip must preserve). */
 bool state_record_equal(const struct session_record *a, const struct session_record *b);

@@ -64,7 +64,7 @@ bg_session() {
 status_field() { "$H" status --user "$1" 2>/dev/null | sed -n "s/^$2=//p"; }
 session_procs() { ps -e -o pid=,comm= | awk '$2 == "nsession-mon" || $2 == "nsession-keeper"'; }
 # state_left: what the state directory holds, but the leases/ directory
-# itself, which stays (empty) once made (helper/state_io.c)
+# itself, which stays (empty) once made (helper/state_write.c)
 state_left() {
 	ls -A "$STATE" 2>/dev/null | grep -vx leases
 	ls -A "$STATE/leases" 2>/dev/null | sed 's|^|leases/|'

@@ -202,12 +202,12 @@ static void test_builtin_defaults(void **state)
 	assert_int_equal(p.dns, NSC_DNS_AUTO);
 	assert_int_equal(p.n_dns, 0);
 
-	assert_string_equal(nsc_ns_names[0], "user");
-	assert_string_equal(nsc_ns_names[1], "mnt");
-	assert_string_equal(nsc_ns_names[2], "pid");
-	assert_string_equal(nsc_ns_names[3], "ipc");
-	assert_string_equal(nsc_ns_names[4], "uts");
-	assert_string_equal(nsc_ns_names[5], "net");
+	assert_string_equal(nskinds[0].name, "user");
+	assert_string_equal(nskinds[1].name, "mnt");
+	assert_string_equal(nskinds[2].name, "pid");
+	assert_string_equal(nskinds[3].name, "ipc");
+	assert_string_equal(nskinds[4].name, "uts");
+	assert_string_equal(nskinds[5].name, "net");
 }
 
 static void test_empty_file_is_defaults(void **state)

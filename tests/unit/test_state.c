@@ -834,6 +834,52 @@ static void test_parse_err_buffer(void **state)
 	assert_memory_equal(&r, &untouched, sizeof(r));
 }
 
+/* The field table's keys: the lines of veth_text in order, the ns_ keys
+ * spelled from nskinds[].name (ns_ino[] is indexed like it; keys 11 to 17),
+ * then NULL. */
+static void test_key_names(void **state)
+{
+	const char *p = veth_text;
+	size_t i = 0;
+
+	for (; *p; i++) {
+		const char *eq = strchr(p, '='), *name = state_key_name(i);
+
+		assert_non_null(name);
+		assert_int_equal(strlen(name), (size_t)(eq - p));
+		assert_memory_equal(name, p, strlen(name));
+		p = strchr(p, '\n') + 1;
+	}
+	assert_null(state_key_name(i));
+	for (int k = 0; k < NSC_NS_COUNT; k++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "ns_%s", nskinds[k].name);
+		assert_string_equal(state_key_name(11 + (size_t)k), want);
+	}
+}
+
+/* fuzz/state.dict names every key as "KEY=" (tests run at the top of the
+ * repository), so the fuzzer can build a line of each. */
+static void test_fuzz_dict(void **state)
+{
+	FILE *f = fopen("fuzz/state.dict", "r");
+	char dict[8192], want[48];
+	size_t n;
+
+	if (!f)
+		fail_msg("fuzz/state.dict: %s (run from the top of the repository)", strerror(errno));
+	n = fread(dict, 1, sizeof(dict) - 1, f);
+	fclose(f);
+	assert_true(n < sizeof(dict) - 1);
+	dict[n] = '\0';
+	for (size_t i = 0; state_key_name(i); i++) {
+		snprintf(want, sizeof(want), "\n\"%s=", state_key_name(i));
+		if (!strstr(dict, want))
+			fail_msg("fuzz/state.dict lacks a line %s\"", want + 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -858,6 +904,8 @@ int main(void)
 		cmocka_unit_test(test_parse_err_buffer),
 		cmocka_unit_test(test_build_hash),
 		cmocka_unit_test(test_parse_monitor),
+		cmocka_unit_test(test_key_names),
+		cmocka_unit_test(test_fuzz_dict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
