@@ -44,6 +44,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fault.h"
 #include "monwire.h"
 #include "pidfd.h"
@@ -94,25 +95,20 @@ static int connect_monitor(const struct session_record *rec)
 	struct sockaddr_un sa;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
-	int fd, r;
+	cleanup_fd int fd = -1;
+	int r = session_sock_path(rec->uid, &sa);
 
-	r = session_sock_path(rec->uid, &sa);
 	if (r < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
-		r = errno == ECONNREFUSED || errno == ENOENT ? -ESTALE : -errno;
-		close(fd);
-		return r;
-	}
-	if (cred.pid != rec->monitor_pid || cred.uid != 0) {
-		close(fd);
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0)
+		return errno == ECONNREFUSED || errno == ENOENT ? -ESTALE : -errno;
+	if (cred.pid != rec->monitor_pid || cred.uid != 0)
 		return -ESTALE;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 static int try_join(const struct session_record *rec, const struct session_spec *spec,
@@ -463,42 +459,51 @@ static int ask_monitor_to_end(int mfd, pid_t mpid, char *err, size_t errlen)
 	return r;
 }
 
-int session_terminate(uint32_t uid, char *err, size_t errlen)
+/* Under the user's lock: who is to end the session, its monitor's pidfd in
+ * *mfd (1), or 0 when nobody is left to ask and the leftovers were cleaned
+ * up here, or -ENOENT (no session). */
+static int monitor_to_end(int dirfd, uint32_t uid, int *mfd, pid_t *mpid, char *err,
+			  size_t errlen)
 {
 	struct session_record rec;
 	char why[256];
-	int dirfd, lockfd, mfd, r;
+	int r = state_read(dirfd, uid, &rec, why, sizeof(why));
 
-	dirfd = state_dir_open();
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "no session for uid %u", uid);
+		return r;
+	}
+	/* A record of another version's: its monitor, if it lives, ends its
+	 * own session as it knows how (SIGTERM). */
+	*mpid = r == 0 ? rec.monitor_pid : 0;
+	*mfd = r == 0 ? proc_pidfd_checked(rec.monitor_pid, rec.monitor_start)
+		      : other_monitor(dirfd, uid);
+	if (*mfd >= 0)
+		return 1;
+	clean_stale(uid, NULL);
+	return 0;
+}
+
+int session_terminate(uint32_t uid, char *err, size_t errlen)
+{
+	cleanup_fd int dirfd = state_dir_open();
+	int lockfd, mfd = -1, r;
+	pid_t mpid = 0;
+
 	if (dirfd < 0) {
 		snprintf(err, errlen, "state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
 		return dirfd;
 	}
 	lockfd = user_lock(dirfd, uid, USER_LOCK_WAIT_MS);
 	if (lockfd < 0) {
-		close(dirfd);
 		snprintf(err, errlen, "locking session state: %s", strerror(-lockfd));
 		return lockfd;
 	}
-	r = state_read(dirfd, uid, &rec, why, sizeof(why));
-	if (r == -ENOENT) {
-		snprintf(err, errlen, "no session for uid %u", uid);
+	r = monitor_to_end(dirfd, uid, &mfd, &mpid, err, errlen);
+	if (r <= 0) {
 		user_unlock(dirfd, uid, lockfd);
-		close(dirfd);
 		return r;
 	}
-	/* A record of another version's: its monitor, if it lives, ends its
-	 * own session as it knows how (SIGTERM). */
-	mfd = r == 0 ? proc_pidfd_checked(rec.monitor_pid, rec.monitor_start)
-		     : other_monitor(dirfd, uid);
-	if (mfd < 0) {
-		/* Nobody to ask: clean up here. */
-		clean_stale(uid, NULL);
-		user_unlock(dirfd, uid, lockfd);
-		close(dirfd);
-		return 0;
-	}
 	close(lockfd); /* the monitor needs it to end */
-	close(dirfd);
-	return ask_monitor_to_end(mfd, r == 0 ? rec.monitor_pid : 0, err, errlen);
+	return ask_monitor_to_end(mfd, mpid, err, errlen);
 }

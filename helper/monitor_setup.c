@@ -29,6 +29,7 @@
 
 #include "addrpool.h"
 #include "cgroupfmt.h"
+#include "cleanup.h"
 #include "fault.h"
 #include "monwire.h"
 #include "pidfd.h"
@@ -263,7 +264,8 @@ static int step_keeper(struct monitor *m)
 	static struct session_spec kspec;
 	unsigned long flags = 0;
 	char buf[256];
-	int sv[2], exe_fd, r;
+	cleanup_fd int exe_fd = -1;
+	int sv[2], r;
 
 	for (int k = 0; k < NSK_COUNT; k++)
 		if (k != NSK_USER && (s->pol.namespaces & (1u << k)))
@@ -284,12 +286,10 @@ static int step_keeper(struct monitor *m)
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		r = -errno;
-		close(exe_fd);
 		report(m, "Esocketpair: %s", strerror(-r));
 		return r;
 	}
 	m->kpid = spawn_keeper(&kspec, flags, sv, exe_fd, &m->cg);
-	close(exe_fd);
 	close(sv[1]);
 	if (m->kpid < 0) {
 		r = m->kpid;

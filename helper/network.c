@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "addrpool.h"
+#include "cleanup.h"
 #include "fault.h"
 #include "util.h"
 
@@ -242,7 +243,8 @@ static int step_inside(struct monitor *m)
 {
 	const struct nsc_policy *p = &m->spec->pol;
 	char path[64];
-	int netfd, r;
+	cleanup_fd int netfd = -1;
+	int r;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)m->kpid);
 	netfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -252,7 +254,6 @@ static int step_inside(struct monitor *m)
 		return r;
 	}
 	r = net_inside_setup(netfd, nsc_net_has_veth(p->network) ? &m->net : NULL);
-	close(netfd);
 	if (r < 0)
 		report(m, "Econfiguring the session's network: %s", strerror(-r));
 	return r;
