@@ -82,22 +82,25 @@ CORE_SRC := conf/nsconf.c conf/nsconf_keys.c conf/nsconf_net.c conf/template.c \
             lib/subid.c lib/idmap.c lib/args.c \
             lib/addrpool.c lib/session_state.c lib/nftrules.c lib/util.c \
             lib/cgroupfmt.c lib/resolvgen.c lib/nskind.c lib/spawn.c
-# Privileged code shared by the setuid helper, nsession-monitor and
-# nsessionctl: the state directory, procfs identity, the user's lock, the
-# session spec, dropping privileges, the cgroup and systemd calls a caller
-# makes for the process it moves into a session.
-SHARED_SRC := helper/state_io.c helper/procfs.c helper/userlock.c helper/spec.c \
-              helper/privs.c helper/proctitle.c helper/cgroup_fs.c helper/systemd.c
-# The setuid helper: the caller's story (main.c, join.c) and nothing that
-# builds or tears down a session.
-HELPER_SRC := helper/main.c helper/resolve.c helper/enter.c helper/join.c helper/ttyguard.c helper/jobctl.c \
-              helper/userpolicy.c $(SHARED_SRC)
-# nsession-monitor (root only, not setuid, exec'd by the helper): builds the
-# session, runs it, tears it down.
-MONITOR_SRC := helper/monitor.c helper/monitor_setup.c helper/network.c helper/stale.c \
+# Shared by the setuid helper and nsession-monitor: starting the monitor
+# program (monexec.c), dropping capabilities, the process title.
+SHARED_SRC := helper/monexec.c helper/privs.c helper/proctitle.c
+# The setuid helper: only what must run in the caller's own process: argv,
+# the environment, limits and fds (main.c), handing the verb to
+# nsession-monitor and, for run, entering the session it hands back
+# (enter.c). `scripts/setuid-lines.sh` counts what it links.
+HELPER_SRC := helper/main.c helper/enter.c helper/ttyguard.c helper/jobctl.c $(SHARED_SRC)
+# nsession-monitor (root only, not setuid, exec'd by the helper): the
+# caller's verbs (call.c, resolve.c, and with nsessionctl the session's
+# state, procfs identity, finding and joining, the cgroup entry), building
+# the session, running it, tearing it down.
+SESSION_SRC := helper/state_io.c helper/procfs.c helper/userlock.c helper/join.c helper/spec.c \
+               helper/cgroup_fs.c helper/systemd.c helper/userpolicy.c
+MONITOR_SRC := helper/monitor.c helper/call.c helper/resolve.c \
+               helper/monitor_setup.c helper/network.c helper/stale.c \
                helper/keeper.c helper/netlink.c helper/mounts.c helper/nft.c \
                helper/conntrack.c helper/cgroup.c helper/dnsfiles.c helper/state_write.c \
-               $(SHARED_SRC)
+               $(SESSION_SRC) $(SHARED_SRC)
 
 # Test builds only: `make FAULT_FILE=/abs/path` compiles in the kill points
 # of helper/fault.h for tests/hostile. Never set for an installed helper.
@@ -146,9 +149,9 @@ $(HELPER_OBJ) $(MONITOR_OBJ): $(O)/pam/helper-path
 # The admin tool (root only, not setuid): the caller's code for reading
 # records, joining and terminating (join.c starts nsession-monitor for a
 # clean-up), the netlink and nft code for `show`.
-CTL_OBJ := $(O)/ctl/nsessionctl.o $(O)/ctl/nsessionctl_show.o $(O)/helper/join.o $(O)/helper/netlink.o $(O)/helper/nft.o \
-           $(O)/helper/ttyguard.o $(O)/helper/jobctl.o $(O)/helper/userpolicy.o \
-           $(SHARED_SRC:%.c=$(O)/%.o) $(if $(FAULT_FILE),$(O)/helper/fault.o)
+CTL_OBJ := $(O)/ctl/nsessionctl.o $(O)/ctl/nsessionctl_show.o $(O)/helper/netlink.o \
+           $(O)/helper/nft.o $(O)/helper/ttyguard.o $(O)/helper/jobctl.o \
+           $(SESSION_SRC:%.c=$(O)/%.o) $(SHARED_SRC:%.c=$(O)/%.o) $(if $(FAULT_FILE),$(O)/helper/fault.o)
 $(O)/nsessionctl: $(CTL_OBJ) $(O)/libnscore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

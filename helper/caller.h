@@ -1,4 +1,5 @@
-/* caller.h — the setuid caller's files (main.c, resolve.c, enter.c). */
+/* caller.h — the setuid caller (main.c, enter.c) and the verbs nsession-monitor
+ * serves for it (call.c, resolve.c). */
 #ifndef NS_CALLER_H
 #define NS_CALLER_H
 
@@ -25,9 +26,11 @@ int restore_limits(void);
 int build_spec(const struct passwd *pw, const char *config, struct session_spec *s,
 	       char *err, size_t errlen);
 
-/* enter.c: join or make the session (join.c), then run the command in it
- * (run) or hand the namespaces to pam_nsession (pam-open). Exit codes. */
-int cmd_run(const struct session_spec *s, char **cmd, const struct caller_env *env);
-int cmd_pam_open(const struct session_spec *s);
+/* enter.c (the setuid caller): have call.c serve the verb (cmd_call), or
+ * for run take the session it hands over and run the command in it.
+ * Exit codes. */
+struct helper_args;
+int cmd_call(const struct helper_args *a, uid_t ruid);
+int cmd_run(const struct helper_args *a, uid_t ruid, const struct caller_env *env);
 
 #endif

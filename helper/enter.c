@@ -1,9 +1,11 @@
-/* enter.c — the caller once it knows who the session is for: join the
- * session or have one made (join.c), then either run the command in it
- * (`run`: a child moves into the session's cgroup, joins the namespaces,
- * takes the user's inside ids, drops capabilities and execs; the caller
- * drops to the user's ids and waits) or hand the namespaces to
- * pam_nsession (`pam-open`, lib/pamwire.h). */
+/* enter.c — the setuid caller once argv is parsed: every verb is served by
+ * nsession-monitor (call.c, root, exec'd by fd, MW_OP_CALL), which answers
+ * on our stdin, stdout and stderr and whose exit status is ours. For
+ * `run` it hands back the session (the login reference and the namespace
+ * fds, monwire.h); this file then runs the command in it: a child moves
+ * into the session's cgroup (call.c does it, at our word), joins the
+ * namespaces, takes the user's inside ids, drops capabilities and execs;
+ * the caller drops to the user's ids and waits. */
 #include "caller.h"
 
 #include <errno.h>
@@ -19,13 +21,36 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "args.h"
+#include "cleanup.h"
 #include "jobctl.h"
+#include "monwire.h"
 #include "nskind.h"
-#include "pamwire.h"
+#include "privs.h"
+#include "spawn.h"
 #include "ttyguard.h"
 #include "util.h"
 
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* What call.c handed over for `run`. */
+struct handed {
+	struct mw_run_reply rep;
+	int ref_fd;
+	int ns_fds[NSK_COUNT];
+};
+
+static void handed_close(struct handed *h)
+{
+	if (h->ref_fd >= 0)
+		close(h->ref_fd);
+	h->ref_fd = -1;
+	for (int i = 0; i < NSK_COUNT; i++) {
+		if (h->ns_fds[i] >= 0)
+			close(h->ns_fds[i]);
+		h->ns_fds[i] = -1;
+	}
+}
 
 static void die_child(const char *what, int err) __attribute__((noreturn));
 static void die_child(const char *what, int err)
@@ -34,64 +59,16 @@ static void die_child(const char *what, int err)
 	_exit(127);
 }
 
-/* In the forked child: enter the session and exec. Never returns. */
-static void enter_and_exec(const struct session_spec *s, const struct caller_env *cenv,
-			   struct session_join *j, char **cmd, bool tty)
+/* The child's environment: what the user's login would have. */
+static void child_env(const struct mw_run_reply *rep, const struct caller_env *cenv,
+		      char env[7][4200], char *envp[8])
 {
-	const char *argv0;
-	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
 	int ne = 0;
 
-	/* First, while still host root: no TIOCSTI/TIOCLINUX into the
-	 * caller's terminal from anything in the session (ttyguard.c). */
-	int g = tty_guard_install();
-	if (g < 0)
-		die_child("installing the terminal guard", -g);
-	/* The user's host groups (build_spec asked the group database), set
-	 * while still host root: in the session setgroups is denied, so this
-	 * is what they keep (and nothing they can drop). */
-	if (setgroups((size_t)s->ngroups, s->groups) < 0)
-		die_child("setgroups", errno);
-	/* Into the session's cgroup while still host root (writing
-	 * cgroup.procs needs it) and before joining the cgroup namespace,
-	 * so that the namespace's root is where we are. Fail closed: a
-	 * session with limits is never entered outside them. */
-	if (j->rec.cgroup[0] && (g = cg_enter(j->rec.cgroup, 0)) < 0)
-		die_child("entering the session's cgroup", -g);
-	/* The others as host root (they are owned by the initial user
-	 * namespace), then the user namespace, last (it owns nothing); the
-	 * PID namespace was set before the fork. */
-	int k = 0;
-	if ((g = ns_enter(j->ns_fds, NSK_ALL & ~(1u << NSK_PID), &k)) < 0) {
-		char what[48];
-		snprintf(what, sizeof(what), "joining the %s namespace", nskinds[k].name);
-		die_child(what, -g);
-	}
-	session_join_close(j);
-
-	if (setresgid(s->inside_gid, s->inside_gid, s->inside_gid) < 0 ||
-	    setresuid(s->inside_uid, s->inside_uid, s->inside_uid) < 0)
-		die_child("setting the session identity", errno);
-	/* Root inside keeps its capabilities in the session's own user
-	 * namespace; everyone else keeps none (see privs.c). */
-	bool keep = s->pol.identity == NSC_ID_ROOT && (s->pol.namespaces & NSC_NS_USER);
-	int r = keep ? caps_clear_ambient() : caps_drop_all();
-	if (r < 0)
-		die_child("dropping capabilities", -r);
-	if (s->pol.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die_child("no_new_privs", errno);
-	r = restore_limits();
-	if (r < 0)
-		die_child("restoring the caller's resource limits", -r);
-	signal(SIGXFSZ, SIG_DFL);
-	/* As the user, so no root traversal of their home. */
-	if (chdir(s->home) < 0 && chdir("/") < 0)
-		die_child("chdir", errno);
-
-	snprintf(env[ne], sizeof(env[ne]), "HOME=%s", s->home), ne++;
-	snprintf(env[ne], sizeof(env[ne]), "USER=%s", s->user), ne++;
-	snprintf(env[ne], sizeof(env[ne]), "LOGNAME=%s", s->user), ne++;
-	snprintf(env[ne], sizeof(env[ne]), "SHELL=%s", s->shell), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "HOME=%s", rep->home), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "USER=%s", rep->user), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "LOGNAME=%s", rep->user), ne++;
+	snprintf(env[ne], sizeof(env[ne]), "SHELL=%s", rep->shell), ne++;
 	snprintf(env[ne], sizeof(env[ne]), "PATH=%s", USER_PATH), ne++;
 	if (cenv->term[0])
 		snprintf(env[ne], sizeof(env[ne]), "TERM=%s", cenv->term), ne++;
@@ -100,7 +77,70 @@ static void enter_and_exec(const struct session_spec *s, const struct caller_env
 	for (int i = 0; i < ne; i++)
 		envp[i] = env[i];
 	envp[ne] = NULL;
+}
 
+/* In the child, as host root: the terminal guard, the user's groups, the
+ * namespaces (the PID namespace was set before the fork), then the user's
+ * inside ids, capabilities, no_new_privs and the caller's limits. */
+static void child_enter(struct handed *h)
+{
+	const struct mw_run_reply *rep = &h->rep;
+	int k = 0, g;
+
+	/* First, while still host root: no TIOCSTI/TIOCLINUX into the
+	 * caller's terminal from anything in the session (ttyguard.c). */
+	if ((g = tty_guard_install()) < 0)
+		die_child("installing the terminal guard", -g);
+	/* The user's host groups (resolve.c asked the group database), set
+	 * while still host root: in the session setgroups is denied, so this
+	 * is what they keep (and nothing they can drop). */
+	if (setgroups((size_t)rep->ngroups, rep->groups) < 0)
+		die_child("setgroups", errno);
+	/* The others as host root (they are owned by the initial user
+	 * namespace), then the user namespace, last (it owns nothing). */
+	if ((g = ns_enter(h->ns_fds, NSK_ALL & ~(1u << NSK_PID), &k)) < 0) {
+		char what[48];
+		snprintf(what, sizeof(what), "joining the %s namespace", nskinds[k].name);
+		die_child(what, -g);
+	}
+	handed_close(h);
+	if (setresgid(rep->inside_gid, rep->inside_gid, rep->inside_gid) < 0 ||
+	    setresuid(rep->inside_uid, rep->inside_uid, rep->inside_uid) < 0)
+		die_child("setting the session identity", errno);
+	/* Root inside keeps its capabilities in the session's own user
+	 * namespace; everyone else keeps none (see privs.c). */
+	g = rep->keep_caps ? caps_clear_ambient() : caps_drop_all();
+	if (g < 0)
+		die_child("dropping capabilities", -g);
+	if (rep->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_child("no_new_privs", errno);
+	if ((g = restore_limits()) < 0)
+		die_child("restoring the caller's resource limits", -g);
+	signal(SIGXFSZ, SIG_DFL);
+}
+
+/* In the forked child: wait for the word that it is in the session's
+ * cgroup (`go`, a pipe: 0 or -errno from call.c), enter the session and
+ * exec. Never returns. */
+static void enter_and_exec(struct handed *h, const struct caller_env *cenv, int go, char **cmd,
+			   bool tty)
+{
+	const struct mw_run_reply *rep = &h->rep;
+	char loginname[PATH_MAX + 2], *envp[8], env[7][4200];
+	const char *argv0;
+	int32_t res = -EIO;
+
+	/* Into the session's cgroup before joining the cgroup namespace, so
+	 * that the namespace's root is where we are. Fail closed: a session
+	 * with limits is never entered outside them. */
+	if (ns_read_exact(go, &res, sizeof(res)) < 0 || res < 0)
+		die_child("entering the session's cgroup", res < 0 ? -res : EIO);
+	close(go);
+	child_enter(h);
+	/* As the user, so no root traversal of their home. */
+	if (chdir(rep->home) < 0 && chdir("/") < 0)
+		die_child("chdir", errno);
+	child_env(rep, cenv, env, envp);
 	ns_close_fds_except(-1, -1);
 	jobctl_child(tty);
 	signal(SIGINT, SIG_DFL);
@@ -110,11 +150,11 @@ static void enter_and_exec(const struct session_spec *s, const struct caller_env
 		ns_err("%s: %s", cmd[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
-	argv0 = strrchr(s->shell, '/');
-	snprintf(loginname, sizeof(loginname), "-%s", argv0 ? argv0 + 1 : s->shell);
+	argv0 = strrchr(rep->shell, '/');
+	snprintf(loginname, sizeof(loginname), "-%s", argv0 ? argv0 + 1 : rep->shell);
 	char *const shargv[] = { loginname, NULL };
-	execve(s->shell, shargv, envp);
-	ns_err("%s: %s", s->shell, strerror(errno));
+	execve(rep->shell, shargv, envp);
+	ns_err("%s: %s", rep->shell, strerror(errno));
 	_exit(127);
 }
 
@@ -126,46 +166,116 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-int cmd_run(const struct session_spec *s, char **cmd, const struct caller_env *env)
+/* ---- talking to call.c ---------------------------------------------------- */
+
+static int exit_status(int status)
 {
-	struct session_join j;
-	char err[512];
-	bool tty = jobctl_have_terminal();
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	/* Not 1: pam_nsession fails closed on anything but 1 and 127. */
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EXIT_FAILED;
+}
+
+/* Start call.c for `a`. The socket, or -errno (said on stderr). */
+static int start_call(const struct helper_args *a, uid_t ruid, pid_t *pid)
+{
+	static struct mw_request req;
+	char why[256];
+	int sock;
+
+	memset(&req, 0, sizeof(req));
+	req.op = MW_OP_CALL;
+	req.verb = a->verb;
+	req.ruid = ruid;
+	req.uid = ruid;
+	snprintf(req.user, sizeof(req.user), "%s", a->user ? a->user : "");
+	snprintf(req.config, sizeof(req.config), "%s", a->config ? a->config : "");
+	sock = mw_start(&req, false, pid, why, sizeof(why));
+	if (sock == -ECHILD)
+		(void)ns_wait(*pid, NULL);
+	if (sock < 0)
+		ns_err("starting %s: %s", NSESSION_MONITOR, why);
+	return sock;
+}
+
+int cmd_call(const struct helper_args *a, uid_t ruid)
+{
+	pid_t pid;
+	int status = 0, sock = start_call(a, ruid, &pid);
+
+	if (sock < 0)
+		return EXIT_FAILED;
+	close(sock);
+	if (ns_wait(pid, &status) < 0)
+		return EXIT_FAILED;
+	return exit_status(status);
+}
+
+/* The reply and its fds: 1 when handed, 0 when call.c said no (it said
+ * why, its exit status is ours), -EPROTO for anything malformed. */
+static int receive(int sock, struct handed *h)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * MW_MAX_FDS)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { &h->rep, sizeof(h->rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm;
+	int fds[MW_MAX_FDS], nfds = 0, want = 1;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+		nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)nfds);
+	}
+	for (int i = 0; i < NSK_COUNT; i++)
+		want += (h->rep.ns_mask >> i) & 1;
+	if (n != (ssize_t)sizeof(h->rep) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    h->rep.magic != MW_MAGIC || (h->rep.ns_mask & ~NSK_ALL) || nfds != want ||
+	    h->rep.ngroups < 0 || h->rep.ngroups > USER_GROUPS_MAX) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return -EPROTO;
+	}
+	h->ref_fd = fds[0];
+	for (int i = 0, f = 1; i < NSK_COUNT; i++)
+		h->ns_fds[i] = (h->rep.ns_mask & (1u << i)) ? fds[f++] : -1;
+	return 1;
+}
+
+/* The child is forked: have call.c move it into the session's cgroup and
+ * pass on its answer (0 or -errno) on `go`. */
+static void child_cgroup(int sock, const struct handed *h, pid_t child, int go)
+{
+	int32_t pid = (int32_t)child, res = 0;
+
+	if (h->rep.has_cgroup &&
+	    (send(sock, &pid, sizeof(pid), MSG_NOSIGNAL) != sizeof(pid) ||
+	     ns_read_exact(sock, &res, sizeof(res)) < 0))
+		res = -EIO;
+	(void)!write(go, &res, sizeof(res));
+}
+
+/* The caller's side of `run`, once the child is on its way: only the login
+ * reference kept, the user's own ids, wait for the command. */
+static int wait_command(struct handed *h, bool tty)
+{
 	int r, status;
 
-	r = session_get(s, &j, err, sizeof(err));
-	if (r < 0 && j.refused) {
-		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
-		return EXIT_REFUSED;
-	}
-	if (r < 0) {
-		ns_err("cannot start session for %s: %s", s->user, err);
-		return EXIT_FAILED;
-	}
-	/* The PID namespace applies to children: set it, then fork. */
-	if (ns_enter(j.ns_fds, 1u << NSK_PID, NULL) < 0) {
-		ns_err("joining the PID namespace of %s: %s", s->user, strerror(errno));
-		session_join_close(&j);
-		return EXIT_FAILED;
-	}
-	ns_info("join " SESSION_LOG_FMT " via=run keeper=%d", SESSION_LOG_ARGS(&j.rec),
-		(int)j.rec.keeper_pid);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	child_pid = fork();
-	if (child_pid < 0) {
-		ns_err("fork: %s", strerror(errno));
-		session_join_close(&j);
-		return EXIT_FAILED;
-	}
-	if (child_pid == 0)
-		enter_and_exec(s, env, &j, cmd, tty);
-	jobctl_parent(child_pid, tty);
-
-	/* Parent: keep only the login reference, and the user's own ids. */
-	proc_ns_close(j.ns_fds);
-	if (setgroups((size_t)s->ngroups, s->groups) < 0 || setresgid(s->gid, s->gid, s->gid) < 0 ||
-	    setresuid(s->uid, s->uid, s->uid) < 0) {
+	for (int i = 0; i < NSK_COUNT; i++)
+		if (h->ns_fds[i] >= 0)
+			close(h->ns_fds[i]), h->ns_fds[i] = -1;
+	if (setgroups((size_t)h->rep.ngroups, h->rep.groups) < 0 ||
+	    setresgid(h->rep.gid, h->rep.gid, h->rep.gid) < 0 ||
+	    setresuid(h->rep.uid, h->rep.uid, h->rep.uid) < 0) {
 		ns_err("dropping privileges: %s", strerror(errno));
 		kill(child_pid, SIGKILL);
 	}
@@ -177,102 +287,60 @@ int cmd_run(const struct session_spec *s, char **cmd, const struct caller_env *e
 		ns_err("waitpid: %s", strerror(-r));
 		return EXIT_FAILED;
 	}
-	close(j.ref_fd);
+	handed_close(h);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
 }
 
-/* For pam_nsession.so (root only): find or create the user's session and
- * hand the login reference and the namespace fds over the socket on stdin
- * (see pamwire.h). Joining is the module's business: which namespaces a
- * process may enter safely depends on which process of sshd, su or login
- * it is (see pam_nsession(8)). */
-int cmd_pam_open(const struct session_spec *s)
+int cmd_run(const struct helper_args *a, uid_t ruid, const struct caller_env *env)
 {
-	struct session_join j;
-	struct nsp_reply rep = { .magic = NSP_MAGIC };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * NSP_MAX_FDS)];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov = { &rep, sizeof(rep) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-	int fds[NSP_MAX_FDS], nfds = 0, type = 0, domain = 0;
-	socklen_t len = sizeof(type);
-	char err[512];
+	static struct handed h;
+	bool tty = jobctl_have_terminal();
+	int go[2], status = 0, r;
+	pid_t pid;
+	cleanup_fd int sock = start_call(a, ruid, &pid);
 
-	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_SEQPACKET ||
-	    getsockopt(STDIN_FILENO, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
-		ns_refuse("user=%s uid=%u: pam-open: stdin is not the module's unix seqpacket "
-			  "socket", s->user, s->uid);
-		return EXIT_REFUSED;
+	if (sock < 0)
+		return EXIT_FAILED;
+	h.ref_fd = -1;
+	r = receive(sock, &h);
+	if (r <= 0) {
+		if (r < 0)
+			ns_err("nsession-monitor: a malformed answer");
+		close(steal_fd(&sock));
+		(void)ns_wait(pid, &status);
+		return r < 0 ? EXIT_FAILED : exit_status(status);
 	}
-	int r = session_get(s, &j, err, sizeof(err));
-	if (r < 0 && j.refused) {
-		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
-		return EXIT_REFUSED;
-	}
-	if (r < 0) {
-		ns_err("cannot start session for %s: %s", s->user, err);
-		return j.host_failure ? EXIT_FAILED : NSP_EXIT_CLOSED;
-	}
-	/* The opener (the process that called pam_open_session and made the
-	 * socketpair on our stdin: its SO_PEERCRED) goes under the session's
-	 * limits before it gets the reply: everything it forks next (sshd's
-	 * session child, su's and login's shell) is under them too.
-	 * Without systemd: into the session's cgroup, so the module's setns
-	 * into the cgroup namespace is rooted there. On a systemd host a
-	 * login stays in its logind scope in the user's slice, where the
-	 * limits are; an opener outside that slice (cron, atd, sudo, su from
-	 * another user's login) gets a scope of its own in it. */
-	if (j.rec.cgroup[0] || (sd_host() && nsc_wants_cgroup(&s->pol))) {
-		struct ucred cred;
-		socklen_t clen = sizeof(cred);
-		r = getsockopt(STDIN_FILENO, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ? -errno
-			: cred.pid <= 0 ? -ESRCH : 0;
-
-		snprintf(err, sizeof(err), "%s", strerror(-r));
-		if (r == 0 && j.rec.cgroup[0] && (r = cg_enter(j.rec.cgroup, cred.pid)) < 0)
-			snprintf(err, sizeof(err), "%s", strerror(-r));
-		else if (r == 0 && !j.rec.cgroup[0])
-			r = sd_job_scope(s->uid, j.rec.id, cred.pid, err, sizeof(err));
-		if (r < 0) {
-			ns_err("pam-open for %s: putting the login under the session's limits: %s",
-			       s->user, err);
-			session_join_close(&j);
-			return EXIT_FAILED;
-		}
-	}
-	fds[nfds++] = j.ref_fd;
-	for (int i = 0; i < NSC_NS_COUNT; i++) {
-		if (j.ns_fds[i] >= 0) {
-			rep.ns_mask |= 1u << i;
-			fds[nfds++] = j.ns_fds[i];
-		}
-	}
-	rep.flags = (s->pol.identity == NSC_ID_ROOT ? NSP_IDENTITY_ROOT : 0) |
-		    (s->pol.no_new_privs ? NSP_NO_NEW_PRIVS : 0) | (j.created ? NSP_CREATED : 0);
-	rep.inside_uid = s->inside_uid;
-	rep.inside_gid = s->inside_gid;
-	rep.keeper_pid = j.rec.keeper_pid;
-
-	memset(&ctl, 0, sizeof(ctl));
-	msg.msg_control = ctl.buf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
-	if (sendmsg(STDIN_FILENO, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(rep)) {
-		ns_err("pam-open for %s: handing over the session: %s", s->user, strerror(errno));
-		session_join_close(&j);
+	/* The PID namespace applies to children: set it, then fork. */
+	if (ns_enter(h.ns_fds, 1u << NSK_PID, NULL) < 0 || pipe2(go, O_CLOEXEC) < 0) {
+		ns_err("joining the PID namespace of %s: %s", h.rep.user, strerror(errno));
+		handed_close(&h);
+		close(steal_fd(&sock));
+		(void)ns_wait(pid, NULL);
 		return EXIT_FAILED;
 	}
-	ns_info("join " SESSION_LOG_FMT " via=pam keeper=%d%s", SESSION_LOG_ARGS(&j.rec),
-		(int)j.rec.keeper_pid, j.created ? " new=yes" : "");
-	session_join_close(&j);
-	return 0;
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	child_pid = fork();
+	if (child_pid == 0) {
+		close(go[1]);
+		close(sock);
+		enter_and_exec(&h, env, go[0], a->cmd, tty);
+	}
+	close(go[0]);
+	if (child_pid < 0) {
+		ns_err("fork: %s", strerror(errno));
+		close(go[1]);
+		handed_close(&h);
+		close(steal_fd(&sock));
+		(void)ns_wait(pid, NULL);
+		return EXIT_FAILED;
+	}
+	jobctl_parent(child_pid, tty);
+	child_cgroup(sock, &h, child_pid, go[1]);
+	close(go[1]);
+	close(steal_fd(&sock));
+	(void)ns_wait(pid, NULL);
+	return wait_command(&h, tty);
 }

@@ -1,10 +1,12 @@
-/* helper.h — internal interfaces of nsession-helper (the setuid part).
+/* helper.h — internal interfaces of the privileged programs: nsession-helper
+ * (setuid: main.c, enter.c only) and nsession-monitor (the rest).
  *
  * Processes of one session, one file each:
  *   caller  `nsession-helper run` as the user (setuid root until it forks
  *           the command, then the user's own uid), or `pam-open` for the
- *           module: finds the session or has one made, holds one login
- *           reference, waits for the command (main.c, join.c).
+ *           module: hands its verb to nsession-monitor (call.c, as root:
+ *           resolve.c, join.c find the session or have one made), holds
+ *           one login reference, waits for the command (main.c, enter.c).
  *   monitor nsession-monitor, root, host namespaces, one per session: exec'd
  *           by the caller; creates the keeper, does the host-side set-up,
  *           counts logins, tears everything down (monitor.c,
@@ -238,7 +240,7 @@ struct sockaddr_un;
 /* The address of the monitor's socket "<statedir>/<uid>.sock". */
 int session_sock_path(uint32_t uid, struct sockaddr_un *sa);
 
-/* ---- join.c: the caller -------------------------------------------------- */
+/* ---- join.c: finding and joining, for call.c (and nsessionctl) --------- */
 /* Find the user's live session or have nsession-monitor create one; on
  * success hands back a connected login reference and the session's
  * namespace fds. */

@@ -171,79 +171,21 @@ void session_join_close(struct session_join *j)
 
 /* ---- starting nsession-monitor ---------------------------------------- */
 
-struct monitor_exec {
-	int exe_fd;        /* nsession-monitor, opened and checked */
-	bool detach;       /* CREATE: through an intermediate that exits */
-};
-
-/* In a child of the caller: `sock` on MW_FD, the program on MW_FD + 1
- * (close-on-exec), nothing else open; all ids 0 (the user can neither
- * signal nor trace it); exec. */
-static void exec_monitor(int sock, int exe_fd) __attribute__((noreturn));
-static void exec_monitor(int sock, int exe_fd)
-{
-	static char *const argv[] = { "nsession-monitor", NULL };
-	static char *const envp[] = { NULL };
-	int s, e;
-
-	/* First: syslog's socket may be on MW_FD, and closelog() after the
-	 * dup2 would close the request socket in its place. */
-	ns_log_close();
-	s = fcntl(sock, F_DUPFD_CLOEXEC, MW_FD + 2);
-	e = fcntl(exe_fd, F_DUPFD_CLOEXEC, MW_FD + 2);
-	if (s < 0 || e < 0 || dup2(s, MW_FD) < 0 || dup2(e, MW_FD + 1) < 0 ||
-	    fcntl(MW_FD + 1, F_SETFD, FD_CLOEXEC) < 0)
-		_exit(126);
-	(void)close_range(MW_FD + 2, ~0U, 0);
-	fexecve(MW_FD + 1, argv, envp);
-	_exit(126);
-}
-
-static int monitor_child(void *arg, int sock)
-{
-	const struct monitor_exec *x = arg;
-	pid_t pid;
-
-	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		return 126;
-	if (!x->detach)
-		exec_monitor(sock, x->exe_fd);
-	/* The monitor is nobody's child but init's (or a root subreaper's). */
-	pid = fork();
-	if (pid == 0)
-		exec_monitor(sock, x->exe_fd);
-	return pid < 0 ? 1 : 0;
-}
-
-/* Start nsession-monitor with `req` (its first_parent filled in here) and
- * wait for the intermediate (CREATE) or the monitor itself (CLEAN).
- * Returns the caller's end of the socket (CREATE: for the report) or
- * -errno; *status is the exit status of the process waited for. */
+/* Start nsession-monitor with `req` and wait for the intermediate (CREATE)
+ * or the monitor itself (CLEAN). Returns the caller's end of the socket
+ * (CREATE: for the report) or -errno; *status is the exit status of the
+ * process waited for. */
 static int run_monitor(struct mw_request *req, int *status, char *why, size_t whylen)
 {
-	struct monitor_exec x = { .detach = req->op == MW_OP_CREATE };
-	int sock, r;
 	pid_t pid;
+	int sock = mw_start(req, req->op == MW_OP_CREATE, &pid, why, whylen);
 
-	x.exe_fd = ns_exe_open(NSESSION_MONITOR, false, why, whylen);
-	if (x.exe_fd < 0)
-		return x.exe_fd;
-	r = ns_spawn(monitor_child, &x, true, &pid, &sock);
-	close(x.exe_fd);
-	if (r < 0) {
-		snprintf(why, whylen, "fork: %s", strerror(-r));
-		return r;
-	}
-	req->magic = MW_MAGIC;
-	req->spec_size = sizeof(req->spec);
-	req->first_parent = (int32_t)pid;
-	if (send(sock, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req)) {
-		r = -errno;
-		snprintf(why, whylen, "sending the request: %s", strerror(-r));
-		close(sock); /* the monitor reads EOF and exits: then it is waited for */
-	}
+	if (sock == -ECHILD) /* started, the request not sent: it has exited */
+		(void)ns_wait(pid, status);
+	if (sock < 0)
+		return sock;
 	(void)ns_wait(pid, status);
-	return r < 0 ? r : sock;
+	return sock;
 }
 
 /* Whatever a dead session of `uid` left (its record, or without one what

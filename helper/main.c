@@ -10,7 +10,13 @@
  * argv or the environment; --user and --config are honoured only when the
  * real uid is 0. Before anything else the helper refuses argc == 0, makes
  * sure fds 0-2 are open, closes every other inherited fd and throws the
- * environment away (keeping a validated TERM and LANG for the session). */
+ * environment away (keeping a validated TERM and LANG for the session).
+ *
+ * This image holds only what must run in the caller's own process: the
+ * prologue, argv (args.c), starting nsession-monitor for the verb
+ * (enter.c, monexec.c) and, for run, entering the session it hands back.
+ * Policy, records, locks, sessions: call.c and the rest of nsession-monitor,
+ * as root, never linked here. */
 #include "caller.h"
 
 #include <errno.h>
@@ -189,142 +195,12 @@ static void sanitize_process(void)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-static int cmd_status(const struct passwd *pw)
-{
-	struct session_record r;
-	char err[256], host[16], peer[16];
-	int dirfd = state_dir_open(), ret;
 
-	if (dirfd < 0) {
-		ns_err("state directory %s: %s", NSESSION_STATEDIR, strerror(-dirfd));
-		return EXIT_FAILED;
-	}
-	ret = state_read(dirfd, pw->pw_uid, &r, err, sizeof(err));
-	close(dirfd);
-	if (ret == -ENOENT) {
-		printf("no session for %s\n", pw->pw_name);
-		return 3;
-	}
-	if (ret < 0) {
-		ns_err("%s", err);
-		return EXIT_FAILED;
-	}
-	nsc_format_ipv4(r.addr_host, host);
-	nsc_format_ipv4(r.addr_peer, peer);
-	printf("user=%s\nuid=%u\nkeeper_pid=%d\nmonitor_pid=%d\nnetwork=%s\n", r.user, r.uid,
-	       (int)r.keeper_pid, (int)r.monitor_pid, nsc_netmode_names[r.network]);
-	if (nsc_net_has_veth(r.network)) {
-		struct nsc_addr h6 = state_addr6(r.addr6_host), p6 = state_addr6(r.addr6_peer);
-		char host6[48], peer6[48];
-		nsc_format_addr(&h6, host6);
-		nsc_format_addr(&p6, peer6);
-		printf("veth_host=%s\naddr_host=%s\naddr_peer=%s\nprefix=%u\n", r.veth_host, host,
-		       peer, r.prefix);
-		printf("addr6_host=%s\naddr6_peer=%s\nprefix6=%u\n", host6, peer6, r.prefix6);
-	}
-	if (r.network == NSC_NET_BRIDGE)
-		printf("bridge=%s\n", r.bridge);
-	if (r.cgroup[0])
-		printf("cgroup=%s/%s\n", "nsession", r.cgroup);
-	for (int i = 0; i < NSC_NS_COUNT; i++)
-		if (r.namespaces & (1u << i))
-			printf("ns_%s=%llu\n", nskinds[i].name, (unsigned long long)r.ns_ino[i]);
-	return 0;
-}
 
-static int cmd_check_config(const char *path)
-{
-	struct nsc_config *cfg;
-	char err[512];
 
-	if (nsc_load_file(path, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s\n", err);
-		return EXIT_FAILED;
-	}
-	nsc_free(cfg);
-	return 0;
-}
-
-/* The verbs that need the user's spec: pam-open, pam-manager, run. */
-static int session_verb(const struct helper_args *a, const struct passwd *pw, const char *config)
-{
-	/* Static: it lives as long as the process, and is never freed. */
-	static struct session_spec spec_store;
-	struct session_spec *spec = &spec_store;
-	char err[512];
-	int r;
-
-	r = build_spec(pw, config, spec, err, sizeof(err));
-	if (r < 0) {
-		ns_err("%s", err);
-		return EXIT_FAILED;
-	}
-	if (a->verb == VERB_PAM_OPEN) {
-		if (spec->pol.exempt || pw->pw_uid == 0)
-			return NSP_EXIT_EXEMPT;
-		/* Not through PAM: sshd insists that the user's uid is what
-		 * getuid() returns after it drops privileges, which cannot
-		 * hold for uid 0 inside, and a login is the unattended path:
-		 * root inside is for `nsession-helper run`. (The mount table
-		 * the login's privileged parent works in is the host's user
-		 * namespace's, not the user's: SECURITY.md.) */
-		if (spec->pol.identity == NSC_ID_ROOT) {
-			ns_refuse("user=%s uid=%u: identity = root sessions are entered with "
-				  "'nsession-helper run', not through PAM", pw->pw_name, pw->pw_uid);
-			return EXIT_REFUSED;
-		}
-		return cmd_pam_open(spec);
-	}
-	/* For pam_nsession.so in the PAM service that starts a user's
-	 * systemd manager (systemd-user): that manager runs in the host's
-	 * namespaces and starts whatever its user asks for, over its sockets
-	 * or through unit files in their home; an isolated user gets none.
-	 * An exempt user's manager starts as usual. */
-	if (a->verb == VERB_PAM_MANAGER) {
-		if (spec->pol.exempt || pw->pw_uid == 0)
-			return NSP_EXIT_EXEMPT;
-		ns_refuse("user=%s uid=%u: no systemd user manager for a user in isolated "
-			  "sessions: it would run outside the session", pw->pw_name, pw->pw_uid);
-		return EXIT_REFUSED;
-	}
-	if (spec->pol.exempt || pw->pw_uid == 0) {
-		ns_refuse("user=%s uid=%u: exempt from session isolation by policy", pw->pw_name,
-			  pw->pw_uid);
-		return EXIT_REFUSED;
-	}
-	return cmd_run(spec, a->cmd, &caller_env);
-}
-
-/* The verbs about one user's session, once the caller may ask for it. */
-static int user_verb(const struct helper_args *a, uid_t ruid, const char *config)
-{
-	struct passwd *pw = a->user ? getpwnam(a->user) : getpwuid(ruid);
-	char err[512];
-	int r;
-
-	if (!pw) {
-		if (a->user)
-			ns_err("no such user '%.64s'", a->user);
-		else
-			ns_err("uid %u has no passwd entry", ruid);
-		return EXIT_REFUSED;
-	}
-	if (a->verb == VERB_STATUS)
-		return cmd_status(pw);
-	if (a->verb == VERB_TERMINATE) {
-		r = session_terminate(pw->pw_uid, err, sizeof(err));
-		if (r < 0) {
-			ns_err("terminate %s: %s", pw->pw_name, err);
-			return r == -ENOENT ? 3 : EXIT_FAILED;
-		}
-		return 0;
-	}
-	return session_verb(a, pw, config);
-}
 
 int main(int argc, char **argv)
 {
-	const char *config;
 	struct helper_args a;
 	char err[512];
 	rlim_t stack_kib;
@@ -358,7 +234,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_REFUSED;
 	}
-	config = a.config ? a.config : NSESSION_CONFIG;
 	switch (a.verb) {
 	case VERB_HELP:
 		usage(stdout);
@@ -366,8 +241,6 @@ int main(int argc, char **argv)
 	case VERB_VERSION:
 		printf("nsession-helper %s\n", NSESSION_VERSION);
 		return 0;
-	case VERB_CHECK_CONFIG:
-		return cmd_check_config(config);
 	default:
 		break;
 	}
@@ -375,21 +248,10 @@ int main(int argc, char **argv)
 		ns_err("not installed setuid root");
 		return EXIT_FAILED;
 	}
-	/* Only from the host: inside a session (a su or login shell there
-	 * stays in the host's user namespace, and with no_new_privs = no the
-	 * setuid bit works) the record's host pids do not resolve, and a live
-	 * session would look stale. */
-	if (proc_in_host_ns(err, sizeof(err)) < 0) {
-		ns_refuse("uid %u: nsession-helper runs only in the host's initial namespaces, "
-			  "not inside a session or container: %s", ruid, err);
-		return EXIT_REFUSED;
-	}
-	/* setuid, not setgid: without this every file made in the state
-	 * directory would belong to the caller's group. */
-	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0) {
-		ns_err("setting the effective gid: %s", strerror(errno));
-		return EXIT_FAILED;
-	}
-
-	return user_verb(&a, ruid, config);
+	/* Everything else is served by nsession-monitor (call.c) as root,
+	 * for our real uid; this process keeps only what `run` must do in
+	 * the caller's own process (enter.c). */
+	if (a.verb == VERB_RUN)
+		return cmd_run(&a, ruid, &caller_env);
+	return cmd_call(&a, ruid);
 }

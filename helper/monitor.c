@@ -497,8 +497,14 @@ int main(int argc, char **argv)
 		ns_err("nsession-monitor: %s", why);
 		return 1;
 	}
-	if (req.op == MW_OP_CLEAN)
-		return clean_main(&req);
+	/* _exit, not exit: no atexit handlers of the libraries loaded (nor a
+	 * sanitizer's leak check, whose options the empty environment does
+	 * not carry); stdout is flushed first (status). */
+	if (req.op == MW_OP_CLEAN || req.op == MW_OP_CALL) {
+		int r = req.op == MW_OP_CLEAN ? clean_main(&req) : call_main(&req);
+		fflush(NULL);
+		_exit(r);
+	}
 	net_lib_reset();
 	dirfd = state_dir_open();
 	if (dirfd < 0) {

@@ -2,11 +2,19 @@
  * the keeper (pamwire.h is the module's side). All of them travel on
  * SOCK_SEQPACKET sockets that only these processes hold, one message each.
  *
- * caller -> monitor (nsession-monitor's fd 3, the first and only message):
- *     struct mw_request. The monitor is exec'd by the setuid caller with
- *     all ids 0; it believes nothing of the request until mw_request_check
- *     (spec.c) passed: magic, op, sizes, every string terminated, every
- *     enum and count in range, names of the shapes the helper makes.
+ * caller -> nsession-monitor (its fd 3, the first message): struct
+ *     mw_request. The program is exec'd by the setuid caller with all ids
+ *     0; it believes nothing of the request until mw_request_check (spec.c)
+ *     passed: magic, op, sizes, every string terminated, every enum and
+ *     count in range, names of the shapes the helper makes.
+ *   MW_OP_CALL: the setuid caller's verb (run, status, terminate,
+ *     check-config, pam-open, pam-manager) for real uid `ruid`, served by
+ *     call.c with the caller's stdin, stdout and stderr; its exit status is
+ *     the caller's. For run, on success, one struct mw_run_reply with
+ *     SCM_RIGHTS (the login reference, then one fd per namespace kind in
+ *     ns_mask, nskind.h order); the caller answers with its child's pid
+ *     (int32_t), call.c moves that child into the session's cgroup and
+ *     answers with 0 or -errno (int32_t).
  * monitor -> caller (same socket, once): one letter and a message:
  *     MW_READY "K"          session made and recorded
  *     MW_FAILED "E<why>"    a set-up step failed (host's or admin's making)
@@ -34,6 +42,7 @@
 enum mw_op {
 	MW_OP_CREATE = 1,           /* build spec's session, report, run it */
 	MW_OP_CLEAN = 2,            /* remove what a dead session of uid left */
+	MW_OP_CALL = 3,             /* serve a caller's verb (call.c) */
 };
 
 struct mw_request {
@@ -44,7 +53,29 @@ struct mw_request {
 	uint32_t uid;               /* CLEAN: whose; CREATE: spec.uid */
 	uint32_t has_spec;          /* CLEAN: spec.pol is the policy to guess by */
 	struct session_spec spec;
+	/* CALL: the caller's parsed argv (args.c) and real uid. */
+	uint32_t verb;              /* enum helper_verb, never help or version */
+	uint32_t ruid;
+	char user[STATE_USER_MAX + 1];   /* --user (root only), or "" */
+	char config[4096];               /* --config / check-config FILE (root only), or "" */
 };
+
+/* CALL, run: what the caller needs to enter the session it is handed. */
+struct mw_run_reply {
+	uint32_t magic;             /* MW_MAGIC */
+	uint32_t ns_mask;           /* which namespace fds follow the reference */
+	uint32_t uid, gid;          /* the user's host ids */
+	uint32_t inside_uid, inside_gid;
+	uint32_t keep_caps;         /* identity = root with a user namespace */
+	uint32_t no_new_privs;
+	uint32_t has_cgroup;        /* the child's pid is wanted for the cgroup */
+	int32_t ngroups;
+	gid_t groups[USER_GROUPS_MAX];
+	char user[STATE_USER_MAX + 1];
+	char home[4096];
+	char shell[4096];
+};
+#define MW_MAX_FDS (1 + NSK_COUNT)
 
 #define MW_READY 'K'
 #define MW_FAILED 'E'
@@ -58,5 +89,17 @@ struct mw_request {
 /* spec.c: 0 if `req` (n bytes as received) is a request the monitor may
  * act on, else -EINVAL with what was wrong in `why`. */
 int mw_request_check(const struct mw_request *req, size_t n, char *why, size_t whylen);
+
+/* monexec.c: run nsession-monitor (opened and checked by ns_exe_open, all
+ * ids 0, an empty environment, the request socket on MW_FD, the caller's
+ * stdin, stdout and stderr) and send it `req` (magic, sizes and
+ * first_parent filled in). With `detach`, through an intermediate that
+ * exits at once (*pid is the intermediate's). Returns the caller's end of
+ * the socket, or -errno with the reason in `why` (nothing left running
+ * that is not waited for). The caller waits for *pid. */
+int mw_start(struct mw_request *req, bool detach, pid_t *pid, char *why, size_t whylen);
+
+/* call.c (nsession-monitor): serve MW_OP_CALL; the exit status. */
+int call_main(const struct mw_request *req);
 
 #endif

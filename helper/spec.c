@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "monwire.h"
 #include "template.h"
 #include "util.h"
@@ -114,6 +115,22 @@ static const char *spec_problem(const struct session_spec *s)
 	return policy_problem(&s->pol);
 }
 
+/* MW_OP_CALL: a verb call.c serves, for a real uid, with --user and
+ * --config only as args.c lets root give them (the names themselves are
+ * looked up and checked where they are used, as before). */
+static const char *call_problem(const struct mw_request *req)
+{
+	if (req->verb != VERB_RUN && req->verb != VERB_TERMINATE && req->verb != VERB_STATUS &&
+	    req->verb != VERB_CHECK_CONFIG && req->verb != VERB_PAM_OPEN &&
+	    req->verb != VERB_PAM_MANAGER)
+		return "verb";
+	if (!TERMINATED(req->user) || !TERMINATED(req->config))
+		return "an unterminated string";
+	if (req->ruid != 0 && (req->user[0] || req->config[0]))
+		return "--user or --config for a caller that is not root";
+	return NULL;
+}
+
 int mw_request_check(const struct mw_request *req, size_t n, char *why, size_t whylen)
 {
 	const char *bad = NULL;
@@ -122,6 +139,8 @@ int mw_request_check(const struct mw_request *req, size_t n, char *why, size_t w
 		bad = "size";
 	else if (req->magic != MW_MAGIC || req->spec_size != sizeof(req->spec))
 		bad = "magic or layout (another version's helper?)";
+	else if (req->op == MW_OP_CALL)
+		bad = call_problem(req);
 	else if (req->op != MW_OP_CREATE && req->op != MW_OP_CLEAN)
 		bad = "op";
 	else if (req->op == MW_OP_CREATE && (req->first_parent <= 1 || req->uid != req->spec.uid))
