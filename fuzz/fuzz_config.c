@@ -197,6 +197,34 @@ static void resolve_all(const struct nsc_config *cfg)
 		check_err(err, sizeof(err));
 }
 
+/* The input's first line as a word the other parsers of nsconf.h take
+ * (nsessionctl and the helper use them on their own): a network mode, an
+ * IPv4 address or prefix. What parses formats back to itself. */
+static void check_words(const uint8_t *data, size_t size)
+{
+	char word[64], text[16];
+	enum nsc_netmode mode;
+	uint32_t a, net;
+	unsigned prefix;
+	size_t n = 0;
+
+	while (n < size && n < sizeof(word) - 1 && data[n] != '\n' && data[n] != '\0')
+		n++;
+	memcpy(word, data, n);
+	word[n] = '\0';
+	if (nsc_netmode_parse(word, &mode) == 0 &&
+	    ((unsigned)mode >= NSC_NET_MODES || strcmp(nsc_netmode_names[mode], word) != 0))
+		abort();
+	if (nsc_parse_ipv4(word, &a) == 0) {
+		nsc_format_ipv4(a, text);
+		if (nsc_parse_ipv4(text, &net) != 0 || net != a)
+			abort();
+	}
+	if (nsc_parse_cidr(word, &net, &prefix) == 0 &&
+	    (prefix > 32 || (prefix < 32 && (net & (0xffffffffu >> prefix)))))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nsc_config *cfg = (struct nsc_config *)&cfg; /* must be reset */
@@ -212,6 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0) {
 		if (!cfg)
 			abort();
+		(void)nsc_has_group_sections(cfg);
 		resolve_all(cfg);
 		nsc_free(cfg);
 	} else {
@@ -228,6 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(small);
 		}
 	}
+	check_words(data, size);
 	free(buf);
 	return 0;
 }
