@@ -7,7 +7,8 @@
  * Besides memory errors and undefined behaviour, abort() marks a broken
  * contract (see check_err, check_policy, check_net6: every address,
  * egress rule and name server the parser gives is well-formed, formats and
- * parses back to itself; unused array slots are zero). Build and run:
+ * parses back to itself; unused array slots are zero; check_words: the
+ * first line as a network mode, IPv4 address or prefix). Build and run:
  * `make fuzz`. */
 #include <errno.h>
 #include <netinet/in.h>
