@@ -299,6 +299,7 @@ done
 wait
 out=$(cat "$T"/race.* | sort | uniq -c | awk '{print $1}')
 expect_eq "all ten in the same network namespace" 10 "$out"
+[ "$out" = 10 ] || cat "$T"/race.* | sort | uniq -c | sed 's/^/       /' # which ones, and why
 expect_clean "racing runs leave nothing"
 
 echo "# state files"
