@@ -82,6 +82,24 @@ static int cmd_check_config(const char *path)
 	return 0;
 }
 
+/* The session for `s`, found or made, and joined: 0; or the exit status,
+ * said once: a refusal, a failure of the host's or the admin's making
+ * (EXIT_FAILED), or one a user might cause (`other`). */
+static int get_session(const struct session_spec *s, struct session_join *j, int other)
+{
+	char err[512];
+	int r = session_get(s, j, err, sizeof(err));
+
+	if (r == 0)
+		return 0;
+	if (j->refused) {
+		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
+		return EXIT_REFUSED;
+	}
+	ns_err("cannot start session for %s: %s", s->user, err);
+	return j->host_failure ? EXIT_FAILED : other;
+}
+
 /* One message `msg` (its ns_mask field at *mask, filled in here) with
  * SCM_RIGHTS: the login reference, then the namespace fds in nskind.h
  * order. The same for pam_nsession (pamwire.h) and the helper (monwire.h). */
@@ -134,15 +152,9 @@ static int cmd_pam_open(const struct session_spec *s)
 			  "socket", s->user, s->uid);
 		return EXIT_REFUSED;
 	}
-	int r = session_get(s, &j, err, sizeof(err));
-	if (r < 0 && j.refused) {
-		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
-		return EXIT_REFUSED;
-	}
-	if (r < 0) {
-		ns_err("cannot start session for %s: %s", s->user, err);
-		return j.host_failure ? EXIT_FAILED : NSP_EXIT_CLOSED;
-	}
+	int r = get_session(s, &j, NSP_EXIT_CLOSED);
+	if (r)
+		return r;
 	/* The opener (the process that called pam_open_session and made the
 	 * socketpair on our stdin: its SO_PEERCRED) goes under the session's
 	 * limits before it gets the reply: everything it forks next (sshd's
@@ -214,18 +226,11 @@ static int send_run_reply(const struct session_spec *s, const struct session_joi
 static int serve_run(const struct session_spec *s)
 {
 	struct session_join j;
-	char err[512];
 	int32_t child, res;
-	int r = session_get(s, &j, err, sizeof(err));
+	int r = get_session(s, &j, EXIT_FAILED);
 
-	if (r < 0 && j.refused) {
-		ns_refuse("user=%s uid=%u: %s", s->user, s->uid, err);
-		return EXIT_REFUSED;
-	}
-	if (r < 0) {
-		ns_err("cannot start session for %s: %s", s->user, err);
-		return EXIT_FAILED;
-	}
+	if (r)
+		return r;
 	r = send_run_reply(s, &j);
 	if (r < 0) {
 		session_join_close(&j);

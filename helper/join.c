@@ -352,6 +352,25 @@ static int get_locked(int dirfd, const struct session_spec *spec, struct session
 	return r;
 }
 
+/* After the last attempt failed for a session that ended while we joined
+ * it (say, its monitor was killed right after it reported): what it left
+ * is cleaned up now, under the lock, not by the user's next login. */
+static void clean_if_dead(int dirfd, const struct session_spec *spec)
+{
+	struct session_record rec;
+	char why[256];
+	int lockfd = user_lock(dirfd, spec->uid, USER_LOCK_WAIT_MS);
+
+	if (lockfd < 0)
+		return;
+	if (state_read(dirfd, spec->uid, &rec, why, sizeof(why)) == 0 && rec.uid == spec->uid &&
+	    proc_live(&rec, NSK_ALL, NULL) == -ESTALE) {
+		ns_warn_log("stale " SESSION_LOG_FMT " record removed", SESSION_LOG_ARGS(&rec));
+		clean_stale(spec->uid, NULL);
+	}
+	user_unlock(dirfd, spec->uid, lockfd);
+}
+
 /* Look up, validate, or else create; then join. One retry covers a session
  * that ended between being found and acknowledging our login. */
 int session_get(const struct session_spec *spec, struct session_join *out, char *err, size_t errlen)
@@ -383,6 +402,8 @@ int session_get(const struct session_spec *spec, struct session_join *out, char 
 			 out->created ? " (just created)" : "");
 		out->created = false;
 	}
+	if (r == -EAGAIN)
+		clean_if_dead(dirfd, spec);
 	close(dirfd);
 	return r;
 }
