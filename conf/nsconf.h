@@ -107,7 +107,7 @@ void nsc_format_addr(const struct nsc_addr *a, char out[48]);
 
 struct nsc_policy {
 	bool exempt;                     /* exempt = yes|no            default no */
-	unsigned namespaces;             /* namespaces = LIST          default all six */
+	unsigned namespaces;             /* namespaces = LIST          default all seven */
 	enum nsc_identity identity;      /* identity = self|root       default self */
 	char hostname[NSC_TEMPLATE_MAX]; /* hostname = TEMPLATE        default "%u-%h" */
 	enum nsc_netmode network;        /* network = none|veth|bridge|nat  default none */
