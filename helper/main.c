@@ -178,6 +178,11 @@ static void sanitize_process(void)
 	 * failure path undoes the setup, instead of SIGXFSZ killing the
 	 * helper halfway. */
 	signal(SIGXFSZ, SIG_IGN);
+	/* Inherited SIG_IGN would have the kernel reap our children: `run`
+	 * could not wait for its command, and the child's pid, which
+	 * nsession-monitor moves into the session's cgroup, could be reused
+	 * by another process meanwhile. A pid we have not reaped is ours. */
+	signal(SIGCHLD, SIG_DFL);
 	for (int fd = 0; fd < 3; fd++) {
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
 			int n = open("/dev/null", O_RDWR);

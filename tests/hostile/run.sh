@@ -209,6 +209,14 @@ out=$(as nsh1 env TERM=xterm-256color LANG=C.UTF-8 "$H" run -- /usr/bin/env 2>&1
 expect_match "a plain TERM is kept" "^TERM=xterm-256color$" "$(printf '%s\n' "$out" | grep ^TERM=)"
 expect_clean "environment: nothing left"
 
+# Signal dispositions survive exec: with SIGCHLD ignored the kernel reaps
+# the helper's children itself, and a child's pid could be reused by
+# another process while nsession-monitor moves it into the session's
+# cgroup (and `run` could not wait for its command).
+as nsh1 env --ignore-signal=CHLD "$H" run -- sh -c 'exit 7' >"$T/out" 2>&1
+expect_eq "SIGCHLD ignored by the caller: the command's status still comes back" 7 "$?"
+expect_clean "SIGCHLD ignored: nothing left"
+
 echo "# --- invocation: fds, limits, cwd ---"
 as nsh1 "$H" run -- /bin/true <&- >&- 2>&-
 expect_eq "stdin/stdout/stderr closed: login works" 0 "$?"
