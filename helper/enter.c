@@ -231,9 +231,14 @@ static int receive(int sock, struct handed *h)
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return 0;
+	if (n < 0)
+		return -EPROTO;
 	cm = CMSG_FIRSTHDR(&msg);
-	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len >= CMSG_LEN(0)) {
 		nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (nfds > MW_MAX_FDS)
+			nfds = MW_MAX_FDS; /* the kernel cut it to the buffer: MSG_CTRUNC */
 		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)nfds);
 	}
 	for (int i = 0; i < NSK_COUNT; i++)
