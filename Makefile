@@ -83,8 +83,8 @@ CORE_SRC := conf/nsconf.c conf/nsconf_keys.c conf/nsconf_net.c conf/template.c \
             lib/addrpool.c lib/session_state.c lib/nftrules.c lib/util.c \
             lib/cgroupfmt.c lib/resolvgen.c lib/nskind.c lib/spawn.c
 # Shared by the setuid helper and nsession-monitor: starting the monitor
-# program (monexec.c), dropping capabilities, the process title.
-SHARED_SRC := helper/monexec.c helper/privs.c helper/proctitle.c
+# program (monexec.c), dropping capabilities.
+SHARED_SRC := helper/monexec.c helper/privs.c
 # The setuid helper: only what must run in the caller's own process: argv,
 # the environment, limits and fds (main.c), handing the verb to
 # nsession-monitor and, for run, entering the session it hands back
@@ -96,7 +96,7 @@ HELPER_SRC := helper/main.c helper/enter.c helper/ttyguard.c helper/jobctl.c $(S
 # the session, running it, tearing it down.
 SESSION_SRC := helper/state_io.c helper/procfs.c helper/userlock.c helper/join.c helper/spec.c \
                helper/cgroup_fs.c helper/systemd.c helper/userpolicy.c
-MONITOR_SRC := helper/monitor.c helper/call.c helper/resolve.c \
+MONITOR_SRC := helper/monitor.c helper/call.c helper/resolve.c helper/proctitle.c \
                helper/monitor_setup.c helper/network.c helper/stale.c \
                helper/keeper.c helper/netlink.c helper/mounts.c helper/nft.c \
                helper/conntrack.c helper/cgroup.c helper/dnsfiles.c helper/state_write.c \

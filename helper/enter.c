@@ -191,8 +191,6 @@ static int start_call(const struct helper_args *a, uid_t ruid, pid_t *pid)
 	snprintf(req.user, sizeof(req.user), "%s", a->user ? a->user : "");
 	snprintf(req.config, sizeof(req.config), "%s", a->config ? a->config : "");
 	sock = mw_start(&req, false, pid, why, sizeof(why));
-	if (sock == -ECHILD)
-		(void)ns_wait(*pid, NULL);
 	if (sock < 0)
 		ns_err("starting %s: %s", NSESSION_MONITOR, why);
 	return sock;

@@ -180,8 +180,6 @@ static int run_monitor(struct mw_request *req, int *status, char *why, size_t wh
 	pid_t pid;
 	int sock = mw_start(req, req->op == MW_OP_CREATE, &pid, why, whylen);
 
-	if (sock == -ECHILD) /* started, the request not sent: it has exited */
-		(void)ns_wait(pid, status);
 	if (sock < 0)
 		return sock;
 	(void)ns_wait(pid, status);

@@ -218,7 +218,6 @@ int main(int argc, char **argv)
 	if (argc < 1 || !argv || !argv[0] || !argv[0][0])
 		_exit(127);
 	sanitize_process();
-	proctitle_init(argc, argv);
 	ns_log_init("nsession-helper");
 	stack_kib = stack_limit_kib();
 	if (stack_kib < MIN_STACK_KIB) {

@@ -79,9 +79,11 @@ int mw_start(struct mw_request *req, bool detach, pid_t *pid, char *why, size_t 
 	req->spec_size = sizeof(req->spec);
 	req->first_parent = (int32_t)*pid;
 	if (send(sock, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req)) {
-		snprintf(why, whylen, "sending the request: %s", strerror(errno));
-		close(sock); /* the monitor reads EOF and exits: then it is waited for */
-		return -ECHILD;
+		r = -errno;
+		snprintf(why, whylen, "sending the request: %s", strerror(-r));
+		close(sock); /* the monitor reads EOF and exits */
+		(void)ns_wait(*pid, NULL);
+		return r;
 	}
 	return sock;
 }

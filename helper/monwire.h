@@ -95,8 +95,9 @@ int mw_request_check(const struct mw_request *req, size_t n, char *why, size_t w
  * stdin, stdout and stderr) and send it `req` (magic, sizes and
  * first_parent filled in). With `detach`, through an intermediate that
  * exits at once (*pid is the intermediate's). Returns the caller's end of
- * the socket, or -errno with the reason in `why` (nothing left running
- * that is not waited for). The caller waits for *pid. */
+ * the socket, or -errno with the reason in `why` (then nothing is left
+ * running: a child already started has been waited for). On success the
+ * caller waits for *pid. */
 int mw_start(struct mw_request *req, bool detach, pid_t *pid, char *why, size_t whylen);
 
 /* call.c (nsession-monitor): serve MW_OP_CALL; the exit status. */

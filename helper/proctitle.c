@@ -1,8 +1,8 @@
 /* proctitle.c — what `ps` shows for the monitor and the keeper.
  *
- * Both are forked from the helper and would otherwise show its command
- * line ("nsession-helper pam-open --user alice") for the whole life of the
- * session, which is confusing inside the session (the keeper is its PID 1)
+ * Both come from nsession-monitor (the keeper is forked from it) and
+ * would otherwise show its command line ("nsession-monitor") for the
+ * whole life of the session, which is confusing inside the session (the keeper is its PID 1)
  * and on the host. The argument strings are overwritten in place with the
  * process's role; the comm name is set as well. */
 #include "helper.h"
